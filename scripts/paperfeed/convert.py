@@ -1,0 +1,75 @@
+"""Paper -> Markdown page with YAML front matter, and back.
+
+The front matter holds every field of the entry unchanged, so any engine (MkDocs
+today) can render the page from the page alone; what paperfeed derives for display
+sits apart under `pf` and is ignored when reading a page back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import frontmatter
+import yaml
+
+from paperfeed.abstract import plain_text
+from paperfeed.entry import Paper
+from paperfeed.render import page_body
+
+try:
+    from yaml import CSafeDumper as _Dumper
+except ImportError:  # pragma: no cover
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+
+PAPER_TEMPLATE = "paper.html"
+# Keys the converter adds for the engine; everything else is the entry itself.
+DERIVED_KEYS = frozenset({"template", "description", "pf"})
+DESCRIPTION_LIMIT = 200
+
+
+def page_uri(paper: Paper) -> str:
+    """Where the page lives in the site's sources: it is served at /papers/<id>/."""
+    return f"papers/{paper.id}.md"
+
+
+def front_matter(paper: Paper, source: str) -> dict[str, Any]:
+    """Every field of the entry, plus the display data the templates need."""
+    meta: dict[str, Any] = {"template": PAPER_TEMPLATE}
+    meta.update(paper.fields())
+    meta["description"] = paper.summary or _shorten(plain_text(paper.abstract))
+    meta["pf"] = {
+        "day": paper.day.isoformat(),
+        "links": paper.resolved_links(),
+        "source": source,
+    }
+    return meta
+
+
+def to_markdown(paper: Paper, source: str) -> str:
+    """The whole page: front matter and body."""
+    post = frontmatter.Post(page_body(paper, source), **front_matter(paper, source))
+    text: str = frontmatter.dumps(
+        post, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000
+    )
+    return text + "\n"
+
+
+def from_markdown(text: str) -> Paper:
+    """Read a generated page back into the Paper it was made from."""
+    meta = yaml.load(_front_matter_text(text), Loader=yaml.SafeLoader)
+    return from_front_matter(meta)
+
+
+def from_front_matter(meta: dict[str, Any]) -> Paper:
+    return Paper.model_validate({k: v for k, v in meta.items() if k not in DERIVED_KEYS})
+
+
+def _front_matter_text(text: str) -> str:
+    _, fm, _ = text.split("---\n", 2)
+    return fm
+
+
+def _shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.") + " …"

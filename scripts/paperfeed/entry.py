@@ -1,0 +1,142 @@
+"""The paper entry: the one definition of the format contributors write.
+
+Validation, the error messages and the JSON Schema all come from this model, so the
+three can never disagree. The messages say how to fix the value, because the reader
+is a contributor looking at a pull request, not a Python programmer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timezone
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+TAG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# New style (2401.10215, 2401.10215v2) and old style (hep-th/9901001, math.GT/0309136v1).
+ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$"
+DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
+ABSTRACT_MAX = 20_000
+
+LinkKind = Literal["arxiv", "pdf", "code", "project", "doi", "video", "data", "hf"]
+LINK_KINDS: tuple[str, ...] = LinkKind.__args__  # type: ignore[attr-defined]
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _text(value: Any) -> Any:
+    """Trim text and refuse blanks: an empty title is a missing title."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise ValueError("is empty: write a value or remove the line")
+    return value
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise ValueError(f"{value!r} is not a web address: use a full https:// URL")
+    if any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} contains spaces: encode them as %20")
+    return value
+
+
+def _parse_date(value: Any) -> Any:
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a real date: check the month and day") from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-11-27")
+
+
+def _parse_added(value: Any) -> Any:
+    """`added` is a day, or an instant with its zone; a zoneless time is ambiguous."""
+    if isinstance(value, str) and not _DATE.match(value.strip()):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a date or a date-time: write 2024-11-27 or "
+                "2024-11-27T09:30:00Z"
+            ) from None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(
+                f"{value.isoformat()!r} has no time zone: add one, e.g. "
+                f"{value.isoformat()}Z for UTC"
+            )
+        return value
+    return _parse_date(value)
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Url = Annotated[str, BeforeValidator(_text), AfterValidator(_url)]
+Day = Annotated[date, BeforeValidator(_parse_date)]
+Added = Annotated[datetime | date, BeforeValidator(_parse_added)]
+Tag = Annotated[str, Field(pattern=TAG_PATTERN, max_length=64)]
+
+
+class Paper(BaseModel):
+    """One paper of the feed, exactly as its YAML file describes it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=128)] = Field(
+        description="URL slug, unique and never changed: the page is /papers/<id>/."
+    )
+    title: Text = Field(description="The paper's title.")
+    authors: list[Text] = Field(min_length=1, description="Every author, in order.")
+    abstract: Annotated[Text, Field(max_length=ABSTRACT_MAX)] = Field(
+        description="Plain-text paragraphs; $...$ is inline math; URLs become links."
+    )
+    published: Day = Field(description="Date of the paper's first public version.")
+    added: Added = Field(description="When it joined this feed: a date, or a date-time with zone.")
+    arxiv: Annotated[str, Field(pattern=ARXIV_PATTERN)] | None = Field(
+        None, description="arXiv id, new or old style; gives default arXiv and PDF links."
+    )
+    doi: Annotated[str, Field(pattern=DOI_PATTERN)] | None = Field(None, description="DOI.")
+    tags: list[Tag] = Field(default_factory=list, description="Lowercase words joined by -.")
+    links: dict[LinkKind, Url] = Field(default_factory=dict, description="https links by kind.")
+    venue: Text | None = Field(None, description="Where it appeared, e.g. CVPR 2015.")
+    upvotes: Annotated[StrictInt, Field(ge=0)] | None = Field(None, description="Upvote count.")
+    submitted_by: Text | None = Field(None, description="Who submitted it to this feed.")
+    summary: Text | None = Field(None, description="One-line TL;DR shown on cards.")
+    thumbnail: Url | None = Field(None, description="https URL of a preview image.")
+
+    @property
+    def day(self) -> date:
+        """The feed day: the date of `added` in the zone it was written with."""
+        return self.added.date() if isinstance(self.added, datetime) else self.added
+
+    @property
+    def added_at(self) -> datetime:
+        """`added` as an instant, so a bare date sorts as midnight UTC of that day."""
+        if isinstance(self.added, datetime):
+            return self.added
+        return datetime.combine(self.added, time(0, 0), tzinfo=timezone.utc)
+
+    def resolved_links(self) -> dict[str, str]:
+        """The links a reader gets: the entry's own, completed from `arxiv` and `doi`."""
+        found: dict[str, str] = {}
+        if self.arxiv:
+            found["arxiv"] = f"https://arxiv.org/abs/{self.arxiv}"
+            found["pdf"] = f"https://arxiv.org/pdf/{self.arxiv}"
+        if self.doi:
+            found["doi"] = f"https://doi.org/{self.doi}"
+        found.update(self.links)
+        return {kind: found[kind] for kind in LINK_KINDS if kind in found}
+
+    def fields(self) -> dict[str, Any]:
+        """Every field that is set, in the order of the format: what a file holds."""
+        return self.model_dump(exclude_none=True, exclude_defaults=True)
+
+
+REQUIRED_FIELDS = tuple(name for name, f in Paper.model_fields.items() if f.is_required())
+FIELDS = tuple(Paper.model_fields)

@@ -1,0 +1,33 @@
+"""The one error type of the library, and the problems it carries.
+
+Every check reports a `Problem` that names the file, the line and the field, so a
+contributor can go straight to the mistake; the CLI prints them, the plugin turns
+them into a MkDocs `PluginError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.field}: {self.message}"
+
+
+class PaperfeedError(Exception):
+    """Raised with every problem found in one run, never just the first."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = sorted(problems) if isinstance(problems, list) else [problems]
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

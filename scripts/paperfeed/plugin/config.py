@@ -1,0 +1,17 @@
+"""The plugin's options, typed and checked by MkDocs when mkdocs.yml is read."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class PaperfeedConfig(Config):
+    # Folder of the paper entries, relative to mkdocs.yml.
+    papers_dir = c.Type(str, default="papers")
+
+    # Feeds: how many of the newest papers they list, and how they introduce
+    # themselves (site_name and site_description when not set).
+    feed_limit = c.Type(int, default=50)
+    feed_title = c.Optional(c.Type(str))
+    feed_description = c.Optional(c.Type(str))

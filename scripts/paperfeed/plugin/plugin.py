@@ -1,0 +1,87 @@
+"""Hands each MkDocs build event to the core: load, generate pages, write feeds."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from paperfeed.catalog import Catalog
+from paperfeed.errors import PaperfeedError
+from paperfeed.feeds import FeedSettings, render_feeds
+from paperfeed.load import load_papers
+from paperfeed.pages import site_pages
+from paperfeed.plugin.config import PaperfeedConfig
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+
+# Listed in the nav by the site's author if wanted; every other generated page is
+# reached through links, so the nav (copied into every page) stays short.
+_NAV_CANDIDATES = frozenset({"index.md", "archive.md", "tags/index.md"})
+
+
+class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
+    def __init__(self) -> None:
+        self.catalog: Catalog | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Everything is validated here, before MkDocs cleans site_dir, so a bad
+        # entry leaves the previous site as it was.
+        if not config.site_url:
+            raise PluginError(
+                "mkdocs.yml: site_url: paperfeed needs it for absolute links in the feeds: "
+                "add e.g. `site_url: https://example.org/papers/`"
+            )
+        try:
+            self.catalog = Catalog(load_papers(self._papers_dir(config), Path(config.config_file_path).parent))
+        except PaperfeedError as e:
+            raise PluginError(f"{len(e.problems)} problem(s) in paper entries:\n{e.report()}") from None
+        log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.catalog is not None
+        for page in site_pages(self.catalog):
+            if files.get_file_from_path(page.uri) is not None:
+                log.warning(f"docs/{page.uri} replaces the page paperfeed would generate there")
+                continue
+            inclusion = (
+                InclusionLevel.UNDEFINED if page.uri in _NAV_CANDIDATES else InclusionLevel.NOT_IN_NAV
+            )
+            files.append(File.generated(config, page.uri, content=page.text, inclusion=inclusion))
+        # The feeds are files of the site like any other: MkDocs writes them, serves
+        # them, and checks links to them.
+        for path, data in render_feeds(self.catalog, self._feed_settings(config)).items():
+            files.append(File.generated(config, path, content=data))
+        return files
+
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        # Listing templates ask the catalog for their cards.
+        env.globals["paperfeed"] = self.catalog
+        return env
+
+    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder) -> LiveReloadServer:  # noqa: ANN001
+        server.watch(str(self._papers_dir(config)))
+        return server
+
+    def _papers_dir(self, config: MkDocsConfig) -> Path:
+        return Path(config.config_file_path).parent / self.config.papers_dir
+
+    def _feed_settings(self, config: MkDocsConfig) -> FeedSettings:
+        site_url = config.site_url or ""
+        return FeedSettings(
+            title=self.config.feed_title or config.site_name,
+            site_url=site_url if site_url.endswith("/") else site_url + "/",
+            description=self.config.feed_description or config.site_description
+            or FeedSettings.description,
+            limit=self.config.feed_limit,
+        )
