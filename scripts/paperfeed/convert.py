@@ -23,7 +23,9 @@ except ImportError:  # pragma: no cover
 
 PAPER_TEMPLATE = "paper.html"
 # Keys the converter adds for the engine; everything else is the entry itself.
-DERIVED_KEYS = frozenset({"template", "description", "pf"})
+DERIVED_KEYS = frozenset({"template", "description", "hide", "pf"})
+# Generated pages use the full width: their links replace the sidebars.
+HIDE = ("navigation", "toc")
 DESCRIPTION_LIMIT = 200
 
 
@@ -37,6 +39,7 @@ def front_matter(paper: Paper, source: str) -> dict[str, Any]:
     meta: dict[str, Any] = {"template": PAPER_TEMPLATE}
     meta.update(paper.fields())
     meta["description"] = paper.summary or _shorten(plain_text(paper.abstract))
+    meta["hide"] = list(HIDE)
     meta["pf"] = {
         "day": paper.day.isoformat(),
         "links": paper.resolved_links(),

@@ -14,7 +14,7 @@ from typing import Any
 import frontmatter
 
 from paperfeed.catalog import Catalog
-from paperfeed.convert import page_uri, to_markdown
+from paperfeed.convert import HIDE, page_uri, to_markdown
 
 
 @dataclass(frozen=True)
@@ -41,5 +41,6 @@ def site_pages(catalog: Catalog) -> Iterator[GeneratedPage]:
 
 def _listing(uri: str, template: str, title: str, **view: Any) -> GeneratedPage:
     # Listings repeat what paper pages hold, so search skips them.
-    meta = {"template": template, "title": title, "search": {"exclude": True}, "pf": view}
+    meta = {"template": template, "title": title, "hide": list(HIDE), "search": {"exclude": True},
+            "pf": view}
     return GeneratedPage(uri, frontmatter.dumps(frontmatter.Post("", **meta)) + "\n")

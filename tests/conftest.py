@@ -1,0 +1,87 @@
+"""Shared fixtures: paper entries written as files, and real MkDocs builds of them."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+OVERRIDES = REPO / "overrides"
+
+
+def entry(**fields: Any) -> dict[str, Any]:
+    """A valid entry with every required field; keyword arguments replace or add fields."""
+    base: dict[str, Any] = {
+        "id": "2401.00001",
+        "title": "A Paper About Things",
+        "authors": ["Ada Lovelace", "Alan Turing"],
+        "abstract": "We study things. They turn out to be interesting.",
+        "published": "2024-01-02",
+        "added": "2024-11-27",
+    }
+    base.update(fields)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def write_entry(papers: Path, fields: dict[str, Any], name: str | None = None) -> Path:
+    path = papers / (name or f"{fields.get('id', 'entry')}.yaml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(fields, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+class Site:
+    """A feed site in a temp dir: papers, mkdocs.yml, and a real `mkdocs build`."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.papers = root / "papers"
+        self.papers.mkdir(parents=True, exist_ok=True)
+        (root / "docs").mkdir(exist_ok=True)
+        self.site_dir = root / "site"
+        self.site_url: str | None = "https://feeds.example.org/lab/"
+        self.plugin_options: dict[str, Any] = {}
+
+    def add(self, **fields: Any) -> Path:
+        return write_entry(self.papers, entry(**fields))
+
+    def config(self) -> Path:
+        config: dict[str, Any] = {
+            "site_name": "Lab Feed",
+            "theme": {"name": "material", "custom_dir": str(OVERRIDES), "font": False},
+            "nav": [{"Home": "index.md"}, {"Archive": "archive.md"}, {"Tags": "tags/index.md"}],
+            "plugins": ["search", {"paperfeed": self.plugin_options}],
+        }
+        if self.site_url:
+            config["site_url"] = self.site_url
+        path = self.root / "mkdocs.yml"
+        path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        return path
+
+    def build(self, **options: Any) -> Path:
+        cfg = load_config(str(self.config()), site_dir=str(self.site_dir), **options)
+        build(cfg)
+        return self.site_dir
+
+    def html(self, url_path: str) -> str:
+        return (self.site_dir / url_path / "index.html").read_text(encoding="utf-8")
+
+    def read(self, path: str) -> str:
+        return (self.site_dir / path).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path)
