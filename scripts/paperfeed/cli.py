@@ -86,3 +86,7 @@ def convert(out_dir: Path, papers_dir: Path) -> None:
         target.write_text(page.text, encoding="utf-8")
         count += 1
     click.echo(f"Wrote {count} pages to {out_dir}")
+
+
+if __name__ == "__main__":
+    main()

@@ -52,7 +52,7 @@ def render_feeds(catalog: Catalog, settings: FeedSettings) -> dict[str, bytes]:
 
 def _generator(papers: tuple[Paper, ...], settings: FeedSettings, path: str) -> FeedGenerator:
     fg = FeedGenerator()
-    fg.load_extension("dc")
+    fg.load_extension("dc", atom=False, rss=True)  # Atom has its own <author>
     fg.id(settings.site_url)
     fg.title(settings.title)
     fg.description(settings.description)

@@ -1,0 +1,89 @@
+"""The feeds as a feed reader gets them: parsed back with feedparser and checked."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import feedparser
+import jsonschema
+import pytest
+
+from conftest import Site
+
+SCHEMA = json.loads((Path(__file__).parent / "fixtures/jsonfeed-1.1.schema.json").read_text())
+BASE = "https://feeds.example.org/lab/"
+
+
+@pytest.fixture
+def many(site: Site) -> Site:
+    """60 papers over 30 days, two a day; the second of each day at 12:00 UTC."""
+    start = date(2024, 10, 1)
+    for n in range(60):
+        day = start + timedelta(days=n // 2)
+        added = day.isoformat() if n % 2 == 0 else f"{day.isoformat()}T12:00:00Z"
+        site.add(id=f"p{n:02d}", title=f"Paper {n:02d}: On Things", added=added,
+                 authors=[f"Author {n}", "Marie Skłodowska"], tags=["t1", f"t{n % 3}"],
+                 abstract=f"Abstract {n} with math $x^{n}$ and a <tag>.")
+    site.build()
+    return site
+
+
+def parsed(site: Site, path: str) -> feedparser.FeedParserDict:
+    result = feedparser.parse(site.read(path))
+    assert not result.bozo, result.get("bozo_exception")
+    return result
+
+
+@pytest.mark.parametrize("path, version", [("feed.xml", "rss20"), ("atom.xml", "atom10")])
+def test_rss_and_atom_list_the_newest_50_newest_first(many: Site, path: str,
+                                                      version: str) -> None:
+    feed = parsed(many, path)
+    assert feed.version == version
+    assert [e.link for e in feed.entries] == [f"{BASE}papers/p{n:02d}/" for n in range(59, 9, -1)]
+    assert [e.id for e in feed.entries] == [e.link for e in feed.entries]
+    newest = feed.entries[0]
+    assert newest.title == "Paper 59: On Things"
+    assert [a.get("name") for a in newest.authors] == ["Author 59", "Marie Skłodowska"]
+    assert {t.term for t in newest.tags} == {"t1", "t2"}
+    assert "<math" in newest.content[0].value and "&lt;tag&gt;" in newest.content[0].value
+    # the feed's date is its newest paper's, not the time of the build
+    assert feed.feed.updated_parsed[:6] == (2024, 10, 30, 12, 0, 0)
+    assert newest.published_parsed[:6] == (2024, 10, 30, 12, 0, 0)
+
+
+def test_rss_has_a_self_link_and_permalink_guids(many: Site) -> None:
+    xml = many.read("feed.xml")
+    assert f'<atom:link href="{BASE}feed.xml" rel="self"/>' in xml
+    assert f'<guid isPermaLink="true">{BASE}papers/p59/</guid>' in xml
+    assert "<lastBuildDate>Wed, 30 Oct 2024 12:00:00 +0000</lastBuildDate>" in xml
+
+
+def test_json_feed_is_valid_and_matches_the_other_feeds(many: Site) -> None:
+    feed = json.loads(many.read("feed.json"))
+    jsonschema.validate(feed, SCHEMA, format_checker=jsonschema.FormatChecker())
+    assert feed["feed_url"] == f"{BASE}feed.json"
+    assert [i["id"] for i in feed["items"]] == [f"{BASE}papers/p{n:02d}/" for n in range(59, 9, -1)]
+    assert feed["items"][0]["date_published"] == "2024-10-30T12:00:00+00:00"
+    assert feed["items"][1]["date_published"] == "2024-10-30T00:00:00+00:00"
+
+
+def test_an_items_id_survives_a_new_title(site: Site) -> None:
+    site.add(id="stable", title="First Title")
+    site.build()
+    first = parsed(site, "atom.xml").entries[0].id
+    site.add(id="stable", title="A Better Title")
+    site.build()
+    again = parsed(site, "atom.xml").entries[0]
+    assert again.title == "A Better Title" and again.id == first == f"{BASE}papers/stable/"
+
+
+def test_feed_limit_and_title_come_from_the_plugin_options(site: Site) -> None:
+    for n in range(5):
+        site.add(id=f"p{n}", added=f"2024-11-0{n + 1}")
+    site.plugin_options = {"feed_limit": 2, "feed_title": "Graph Papers"}
+    site.build()
+    feed = parsed(site, "feed.xml")
+    assert feed.feed.title == "Graph Papers"
+    assert [e.link.rsplit("/", 2)[1] for e in feed.entries] == ["p4", "p3"]

@@ -1,0 +1,142 @@
+"""Real `mkdocs build`s of small feeds, checked by what a reader sees in the HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+
+import pytest
+from mkdocs.exceptions import Abort
+
+from conftest import Site
+
+
+def text_of(html: str) -> str:
+    """The visible text, roughly: tags dropped, entities decoded, spaces folded."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture
+def feed(site: Site) -> Site:
+    site.add(id="2401.00001", title="Older Work on Graphs", added="2024-11-25",
+             authors=["Ada Lovelace"], tags=["graphs"], upvotes=4)
+    site.add(id="2401.00002", title="Sparse Attention: A Study of Many Heads", added="2024-11-27",
+             authors=["Émile Zola", "Łukasz Kaiser", "Grace Hopper", "Alan Turing", "Edsger Dijkstra"],
+             abstract="Attention costs $O(n^2)$ time. Code: \\url{https://github.com/x/y}.\n\n"
+                      "A second paragraph about <b>bold</b> claims.",
+             tags=["attention", "graphs"], upvotes=10, venue="ICML 2024",
+             arxiv="2401.00002", links={"code": "https://github.com/x/y"},
+             summary="Fewer heads, same accuracy.", submitted_by="ak", published="2024-01-03")
+    site.add(id="2401.00003", title="A Small Note", added="2024-11-27T10:00:00Z", upvotes=50,
+             abstract="Zebrafish quantization is surprisingly effective.")
+    site.build()
+    return site
+
+
+def test_home_shows_the_latest_day_as_cards_most_upvoted_first(feed: Site) -> None:
+    html = feed.html("")
+    assert "Wednesday, November 27, 2024" in text_of(html)
+    titles = re.findall(r'class="pf-card__title"><a href="([^"]+)">([^<]+)</a>', html)
+    assert titles == [("papers/2401.00003/", "A Small Note"),
+                      ("papers/2401.00002/", "Sparse Attention: A Study of Many Heads")]
+    card = text_of(html.split('class="pf-card"')[2])
+    assert "Émile Zola, Łukasz Kaiser, Grace Hopper et al. (5 authors)" in card
+    assert "Published Jan 3, 2024 · ICML 2024" in card
+    assert "Fewer heads, same accuracy." in card
+    assert "#attention #graphs" in card and "arXiv PDF Code" in card
+    # the card without a summary starts its abstract instead
+    assert "Zebrafish quantization is surprisingly effective." in text_of(html)
+    assert "Older Work on Graphs" not in html
+
+
+def test_day_pages_link_to_the_days_around_them(feed: Site) -> None:
+    older, newer = feed.html("days/2024-11-25/"), feed.html("days/2024-11-27/")
+    assert 'rel="next" href="../2024-11-27/"' in older and 'rel="prev"' not in older
+    assert 'rel="prev" href="../2024-11-25/"' in newer and 'rel="next"' not in newer
+    assert "Papers of Monday, November 25, 2024" in text_of(older)
+    assert "2 papers" in text_of(newer)
+
+
+def test_paper_page_shows_every_field_and_the_abstract_safely(feed: Site) -> None:
+    html = feed.html("papers/2401.00002/")
+    text = text_of(html)
+    for shown in ("Sparse Attention: A Study of Many Heads",
+                  "Émile Zola, Łukasz Kaiser, Grace Hopper, Alan Turing, Edsger Dijkstra",
+                  "Published Jan 3, 2024", "Added Nov 27, 2024", "Venue ICML 2024",
+                  "arXiv 2401.00002", "Upvotes 10", "Submitted by ak",
+                  "TL;DR Fewer heads, same accuracy."):
+        assert shown in text
+    buttons = re.findall(r'class="pf-link pf-link--(\w+)[^"]*" href="([^"]+)"', html)
+    assert buttons == [("arxiv", "https://arxiv.org/abs/2401.00002"),
+                       ("pdf", "https://arxiv.org/pdf/2401.00002"),
+                       ("code", "https://github.com/x/y")]
+    assert "<math" in html and "<mi>n</mi>" in html and "$O(n^2)$" not in text
+    assert '<a href="https://github.com/x/y" rel="nofollow noopener">' in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
+    assert 'href="../../tags/attention/"' in html
+
+
+def test_tag_pages_archive_and_tag_index(feed: Site) -> None:
+    graphs = feed.html("tags/graphs/")
+    assert re.findall(r'pf-card__title"><a href="[^"]+">([^<]+)<', graphs) == [
+        "Sparse Attention: A Study of Many Heads", "Older Work on Graphs"]
+    assert "#attention 1" in text_of(feed.html("tags/")) and "#graphs 2" in text_of(
+        feed.html("tags/"))
+    archive = text_of(feed.html("archive/"))
+    assert "November 2024 Wednesday, November 27, 2024 2 papers Monday, November 25, 2024 1 paper" \
+        in archive
+
+
+def test_search_finds_papers_by_title_author_and_abstract(feed: Site) -> None:
+    index = json.loads(feed.read("search/search_index.json"))
+    def pages_with(word: str) -> set[str]:
+        return {doc["location"] for doc in index["docs"]
+                if word.lower() in (doc["title"] + " " + doc["text"]).lower()}
+    assert pages_with("Sparse") == {"papers/2401.00002/"}
+    assert pages_with("Dijkstra") == {"papers/2401.00002/"}
+    assert pages_with("Zebrafish") == {"papers/2401.00003/"}
+
+
+def test_every_page_links_the_feeds_and_the_nav_stays_short(feed: Site) -> None:
+    for path in ("", "papers/2401.00001/", "tags/graphs/", "archive/"):
+        html = feed.html(path)
+        assert 'type="application/rss+xml"' in html and 'type="application/atom+xml"' in html
+        assert 'type="application/feed+json"' in html
+        nav = re.findall(r'<a href="([^"]+)"\s+class="md-(?:nav|tabs)__link', html)
+        assert nav and not [href for href in nav if "papers/" in href]
+        assert len(set(nav)) <= 4
+
+
+def test_a_paper_page_does_not_grow_with_the_number_of_papers(site: Site) -> None:
+    site.add(id="p0", title="The Same Paper", added="2024-11-01")
+    size_alone = len(site.build().joinpath("papers/p0/index.html").read_bytes())
+    for n in range(1, 40):
+        site.add(id=f"p{n}", title=f"Paper number {n}", added=f"2024-10-{n % 28 + 1:02d}")
+    size_among_many = len(site.build().joinpath("papers/p0/index.html").read_bytes())
+    assert size_among_many == size_alone
+
+
+def test_a_bad_entry_stops_the_build_and_keeps_the_previous_site(
+    feed: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = {p: p.read_bytes() for p in feed.site_dir.rglob("*") if p.is_file()}
+    feed.add(id="2401.00009", published="2024-13-01")
+    with pytest.raises(Abort):
+        feed.build()
+    assert "papers/2401.00009.yaml:7: published: '2024-13-01' is not a real date" in caplog.text
+    after = {p: p.read_bytes() for p in feed.site_dir.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_site_url_is_required(site: Site, caplog: pytest.LogCaptureFixture) -> None:
+    site.site_url = None
+    site.add()
+    with pytest.raises(Abort):
+        site.build()
+    assert "mkdocs.yml: site_url: paperfeed needs it for absolute links" in caplog.text
+
+
+def test_an_empty_feed_builds(site: Site) -> None:
+    site.build()
+    assert "No papers yet" in site.html("")
