@@ -38,8 +38,8 @@ def test_home_shows_the_latest_day_as_cards_most_upvoted_first(feed: Site) -> No
     html = feed.html("")
     assert "Wednesday, November 27, 2024" in text_of(html)
     titles = re.findall(r'class="pf-card__title"><a href="([^"]+)">([^<]+)</a>', html)
-    assert titles == [("papers/2401.00003/", "A Small Note"),
-                      ("papers/2401.00002/", "Sparse Attention: A Study of Many Heads")]
+    assert titles == [("./papers/2401.00003/", "A Small Note"),
+                      ("./papers/2401.00002/", "Sparse Attention: A Study of Many Heads")]
     card = text_of(html.split('class="pf-card"')[2])
     assert "Émile Zola, Łukasz Kaiser, Grace Hopper et al. (5 authors)" in card
     assert "Published Jan 3, 2024 · ICML 2024" in card
@@ -52,8 +52,8 @@ def test_home_shows_the_latest_day_as_cards_most_upvoted_first(feed: Site) -> No
 
 def test_day_pages_link_to_the_days_around_them(feed: Site) -> None:
     older, newer = feed.html("days/2024-11-25/"), feed.html("days/2024-11-27/")
-    assert 'rel="next" href="../2024-11-27/"' in older and 'rel="prev"' not in older
-    assert 'rel="prev" href="../2024-11-25/"' in newer and 'rel="next"' not in newer
+    assert 'rel="next" href="../../days/2024-11-27/"' in older and 'rel="prev"' not in older
+    assert 'rel="prev" href="../../days/2024-11-25/"' in newer and 'rel="next"' not in newer
     assert "Papers of Monday, November 25, 2024" in text_of(older)
     assert "2 papers" in text_of(newer)
 

@@ -7,6 +7,8 @@ line to go to; so nothing here stops at the first problem.
 from __future__ import annotations
 
 import difflib
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from pydantic import ValidationError
 
 from paperfeed.entry import FIELDS, LINK_KINDS, Paper
 from paperfeed.errors import PaperfeedError, Problem
+from paperfeed.parallel import map_chunks
 
 try:  # libyaml is about 14x faster; the pure-Python loader gives the same results
     from yaml import CSafeLoader as _BaseLoader
@@ -181,44 +184,87 @@ def read_file(path: Path, shown_as: str) -> Source:
 
 def entry_files(papers_dir: Path) -> list[Path]:
     """Every entry file, sorted so the order never depends on the file system."""
+    # os.walk reads file types from the directory listing: no stat per file.
     return sorted(
-        p for p in papers_dir.rglob("*")
-        if p.suffix in (".yaml", ".yml") and p.is_file()
+        Path(folder, name)
+        for folder, _, names in os.walk(papers_dir)
+        for name in names
+        if name.endswith((".yaml", ".yml")) and not name.startswith(".")
     )
 
 
-def load_papers(papers_dir: Path, root: Path | None = None) -> dict[str, Paper]:
-    """Every entry under `papers_dir` by the path shown for it (relative to `root`).
+@dataclass(frozen=True)
+class Entry:
+    """A valid entry: the file it came from (as shown to users), and what it holds."""
 
-    Raises one PaperfeedError listing every problem of every file.
+    source: str
+    paper: Paper
+    page: str | None = None  # the converted page, when load_entries was given `convert`
+
+
+# (paper, source) -> page text; module-level, so that worker processes can run it.
+Convert = Callable[[Paper, str], str]
+
+
+def load_entries(
+    papers_dir: Path, root: Path | None = None, convert: Convert | None = None
+) -> list[Entry]:
+    """Every entry under `papers_dir`, in path order; paths are shown relative to `root`.
+
+    With `convert`, each paper is also converted in the same pass: on a big feed both
+    steps then run in the worker that read the file, and each paper crosses between
+    processes once. Raises one PaperfeedError listing every problem of every file.
     """
     root = root or papers_dir.parent
     if not papers_dir.is_dir():
         raise PaperfeedError(Problem(
             str(papers_dir), None, "papers_dir", "is not a folder: create it or fix the path"
         ))
-    papers: dict[str, Paper] = {}
+    jobs = [(str(path), _shown(path, root), convert) for path in entry_files(papers_dir)]
+    entries: list[Entry] = []
     problems: list[Problem] = []
     first_seen: dict[str, str] = {}
-    for path in entry_files(papers_dir):
-        shown = _shown(path, root)
-        try:
-            source = read_file(path, shown)
-            paper = validate(source)
-        except PaperfeedError as e:
-            problems.extend(e.problems)
+    for result in map_chunks(_load_chunk, jobs):
+        if isinstance(result, list):
+            problems.extend(result)
             continue
-        if paper.id in first_seen:
+        entry, id_line = result
+        if entry.paper.id in first_seen:
             problems.append(Problem(
-                shown, source.line_of(("id",)), "id",
-                f"{paper.id!r} is already used by {first_seen[paper.id]}: ids must be unique",
+                entry.source, id_line, "id",
+                f"{entry.paper.id!r} is already used by {first_seen[entry.paper.id]}: "
+                "ids must be unique",
             ))
             continue
-        first_seen[paper.id] = shown
-        papers[shown] = paper
+        first_seen[entry.paper.id] = entry.source
+        entries.append(entry)
     if problems:
         raise PaperfeedError(problems)
-    return papers
+    return entries
+
+
+def load_papers(papers_dir: Path, root: Path | None = None) -> dict[str, Paper]:
+    """Every valid Paper under `papers_dir`, by the path shown for its file."""
+    return {entry.source: entry.paper for entry in load_entries(papers_dir, root)}
+
+
+_Job = tuple[str, str, "Convert | None"]
+_Result = "tuple[Entry, int | None] | list[Problem]"
+
+
+def _load_chunk(jobs: Sequence[_Job]) -> list[_Result]:
+    """Read, validate (and convert) some files: what one worker does (see parallel.py)."""
+    out: list[_Result] = []
+    for path, shown, convert in jobs:
+        try:
+            source = read_file(Path(path), shown)
+            paper = validate(source)
+        except PaperfeedError as e:
+            out.append(e.problems)
+            continue
+        page = convert(paper, shown) if convert else None
+        out.append((Entry(shown, paper, page), source.line_of(("id",))))
+    return out
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -7,7 +7,7 @@ knows about MkDocs: an engine takes (uri, text) pairs and renders them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,8 @@ import frontmatter
 
 from paperfeed.catalog import Catalog
 from paperfeed.convert import HIDE, page_uri, to_markdown
+from paperfeed.entry import Paper
+from paperfeed.parallel import map_chunks
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,17 @@ class GeneratedPage:
     text: str
 
 
-def site_pages(catalog: Catalog) -> Iterator[GeneratedPage]:
-    """Every generated page: one per paper, day and tag, plus home, archive and tags."""
-    for paper in catalog.papers:
-        yield GeneratedPage(page_uri(paper), to_markdown(paper, catalog.sources[paper.id]))
+def site_pages(catalog: Catalog, converted: Mapping[str, str] | None = None
+               ) -> Iterator[GeneratedPage]:
+    """Every generated page: one per paper, day and tag, plus home, archive and tags.
+
+    `converted` holds paper pages already made while loading (by paper id).
+    """
+    if converted is not None:
+        yield from (GeneratedPage(page_uri(p), converted[p.id]) for p in catalog.papers)
+    else:
+        jobs = [(paper, catalog.sources[paper.id]) for paper in catalog.papers]
+        yield from map_chunks(_paper_pages, jobs)
     latest = catalog.latest_day.isoformat() if catalog.latest_day else None
     yield _listing("index.md", "home.html", "Daily Papers", view="day", day=latest)
     for day in catalog.days:
@@ -37,6 +46,11 @@ def site_pages(catalog: Catalog) -> Iterator[GeneratedPage]:
     yield _listing("tags/index.md", "tags.html", "Tags", view="tags")
     for tag, _ in catalog.tags:
         yield _listing(f"tags/{tag}.md", "tag.html", f"Tag: {tag}", view="tag", tag=tag)
+
+
+def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:
+    """Convert some papers: what one worker does (see parallel.py)."""
+    return [GeneratedPage(page_uri(paper), to_markdown(paper, source)) for paper, source in jobs]
 
 
 def _listing(uri: str, template: str, title: str, **view: Any) -> GeneratedPage:

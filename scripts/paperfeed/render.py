@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from paperfeed.abstract import excerpt, paragraphs
@@ -20,24 +20,25 @@ def _env() -> Environment:
     return Environment(
         loader=PackageLoader("paperfeed", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
 
 
 def abstract_html(abstract: str) -> Markup:
     """The whole abstract as <p> elements with links and MathML."""
-    macro = _env().get_template("abstract.html").module.paragraphs  # type: ignore[attr-defined]
-    return Markup(macro(paragraphs(abstract)).strip())
+    html = _env().get_template("abstract.html").render(paragraphs=paragraphs(abstract))
+    return Markup(html.strip())
 
 
 def excerpt_html(abstract: str, limit: int = 280) -> Markup:
     """The start of the abstract, inline (no <p>), for cards."""
-    macro = _env().get_template("abstract.html").module.render  # type: ignore[attr-defined]
-    return Markup(macro(excerpt(abstract, limit)).strip())
+    html = _env().get_template("abstract.html").render(
+        paragraphs=(excerpt(abstract, limit),), inline=True
+    )
+    return Markup(html.strip())
 
 
 def page_body(paper: Paper, source: str) -> str:
     """The Markdown body of a paper page (one raw HTML block)."""
     template = _env().get_template("paper-body.md")
-    return template.render(paper=paper, source=source, abstract=paragraphs(paper.abstract))
+    return template.render(paper=paper, source=source, paragraphs=paragraphs(paper.abstract))
