@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
-STAGES = ("load+validate", "convert", "feeds", "mkdocs build")
+STAGES = ("load+validate", "convert", "load+validate+convert", "feeds", "mkdocs build")
 
 
 def test_bench_reports_every_stage() -> None:

@@ -30,20 +30,18 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def map_chunks(
-    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], min_items: int = MIN_ITEMS
-) -> list[R]:
+def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
     """`work` applied to consecutive chunks of `items`, results concatenated in order.
 
     `work` must be a module-level function (workers import it by name).
     """
-    workers = min(cores(), max(len(items) // max(min_items // 2, 1), 1))
-    if workers < 2 or len(items) < min_items:
+    workers = min(cores(), len(items) // max(MIN_ITEMS // 2, 1))
+    if workers < 2:
         return work(items)
     size = -(-len(items) // workers)
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork")
-    pass
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
     with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
         results = pool.map(work, chunks)
         return [result for chunk in results for result in chunk]

@@ -1,0 +1,67 @@
+"""Big feeds are loaded and converted by worker processes: same results, same errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import Site, entry, write_entry
+from paperfeed import parallel
+from paperfeed.convert import to_markdown
+from paperfeed.errors import PaperfeedError
+from paperfeed.load import load_entries
+
+
+def write_feed(papers: Path, n: int) -> None:
+    for i in range(n):
+        write_entry(papers, entry(id=f"p{i:03d}", title=f"Paper {i}", tags=[f"t{i % 4}"],
+                                  abstract=f"Paper {i} costs $O(n^{i % 3})$."))
+
+
+def test_workers_give_what_one_process_gives(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    write_feed(tmp_path / "papers", 40)
+    alone = load_entries(tmp_path / "papers", convert=to_markdown)
+    pools = []
+
+    class CountedPool(parallel.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountedPool)
+    together = load_entries(tmp_path / "papers", convert=to_markdown)
+    assert together == alone
+    assert pools == ([2] if parallel.cores() >= 2 else [])
+
+
+def test_workers_report_every_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_feed(tmp_path / "papers", 20)
+    write_entry(tmp_path / "papers", entry(id="p003"), "zz-duplicate.yaml")
+    write_entry(tmp_path / "papers", entry(id="bad", upvotes=-3), "zz-bad.yaml")
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
+    with pytest.raises(PaperfeedError) as info:
+        load_entries(tmp_path / "papers")
+    assert [str(p) for p in info.value.problems] == [
+        "papers/zz-bad.yaml:9: upvotes: -3 is negative: use 0 or more",
+        "papers/zz-duplicate.yaml:1: id: 'p003' is already used by papers/p003.yaml: "
+        "ids must be unique",
+    ]
+
+
+def test_a_site_built_by_workers_is_the_same(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    one, two = Site(tmp_path / "one"), Site(tmp_path / "two")
+    for site in (one, two):
+        write_feed(site.papers, 24)
+    one.build()
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
+    two.build()
+    files = sorted(p.relative_to(one.site_dir) for p in one.site_dir.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(two.site_dir) for p in two.site_dir.rglob("*")
+                           if p.is_file())
+    for name in files:
+        if name.suffix in (".html", ".xml", ".json"):
+            assert (one.site_dir / name).read_bytes() == (two.site_dir / name).read_bytes(), name
