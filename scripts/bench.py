@@ -29,8 +29,8 @@ from typing import Any
 import yaml
 
 from paperfeed.catalog import Catalog
-from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.convert import to_markdown
+from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.load import load_entries, load_papers
 from paperfeed.pages import site_pages
 
@@ -111,7 +111,8 @@ def abstract(rng: Random) -> str:
     first = [f"The cost is {rng.choice(MATH)} in the input size."] if rng.random() < 0.3 else []
     second = (
         [f"Code: https://github.com/{rng.choice(LAST_NAMES).lower()}/{rng.choice(WORDS)}."]
-        if rng.random() < 0.2 else []
+        if rng.random() < 0.2
+        else []
     )
     return paragraph(rng, 95, first) + "\n\n" + paragraph(rng, 95, second)
 
@@ -123,8 +124,7 @@ def entry(rng: Random, paper_id: str, added: date) -> dict[str, Any]:
         "arxiv": paper_id,
         "title": sentence(rng, 12)[:-1],
         "authors": [
-            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            for _ in range(rng.randint(3, 12))
+            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(rng.randint(3, 12))
         ],
         "abstract": abstract(rng),
         "published": (added - timedelta(days=rng.randint(1, 365))).isoformat(),
@@ -157,7 +157,9 @@ def write_papers(root: Path, n: int) -> None:
         folder = root / "papers" / f"{added:%Y}" / f"{added:%m}"
         folder.mkdir(parents=True, exist_ok=True)
         text = yaml.dump(
-            entry(rng, paper_id, added), Dumper=yaml.CSafeDumper, sort_keys=False,
+            entry(rng, paper_id, added),
+            Dumper=yaml.CSafeDumper,
+            sort_keys=False,
             allow_unicode=True,
         )
         (folder / f"{paper_id}.yaml").write_text(text, encoding="utf-8")
@@ -326,9 +328,7 @@ def report(results: dict[int, dict[str, dict[str, Any]]]) -> str:
     for n, stages in results.items():
         for stage, r in stages.items():
             out = f"{r['output_bytes'] / MB:.2f}" if "output_bytes" in r else "-"
-            lines.append(
-                f"{stage:<22} {n:>7} {r['seconds']:>9.3f} {r['peak_mb']:>9.1f} {out:>10}"
-            )
+            lines.append(f"{stage:<22} {n:>7} {r['seconds']:>9.3f} {r['peak_mb']:>9.1f} {out:>10}")
     lines.append("")
     for n, stages in results.items():
         build = stages["mkdocs build"]
@@ -351,10 +351,20 @@ def positive(text: str) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=positive, action="append", dest="sizes", metavar="N",
-                        help="number of papers; repeat for several (default: 1000 and 10000)")
-    parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="build in DIR/n<N> and keep it, instead of a temp dir")
+    parser.add_argument(
+        "-n",
+        type=positive,
+        action="append",
+        dest="sizes",
+        metavar="N",
+        help="number of papers; repeat for several (default: 1000 and 10000)",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="build in DIR/n<N> and keep it, instead of a temp dir",
+    )
     parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)

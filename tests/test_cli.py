@@ -11,9 +11,14 @@ from conftest import Site, entry, write_entry
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "paperfeed.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    return subprocess.run(
+        [sys.executable, "-m", "paperfeed.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 def test_check_passes_on_good_entries(tmp_path: Path) -> None:
@@ -52,8 +57,9 @@ def test_build_refuses_bad_entries_before_touching_the_site(site: Site) -> None:
     (site.root / "site/old.html").write_text("previous site")
     result = run(site.root, "build")
     assert result.returncode == 1
-    assert "papers/2401.00001.yaml:8: added: 'yesterday' is not a date or a date-time" in \
-        result.stderr
+    assert (
+        "papers/2401.00001.yaml:8: added: 'yesterday' is not a date or a date-time" in result.stderr
+    )
     assert (site.root / "site/old.html").read_text() == "previous site"
 
 
@@ -61,7 +67,14 @@ def test_convert_writes_the_generated_pages(tmp_path: Path) -> None:
     write_entry(tmp_path / "papers", entry(tags=["a"]))
     result = run(tmp_path, "convert", "out")
     assert result.returncode == 0
-    pages = sorted(p.relative_to(tmp_path / "out").as_posix()
-                   for p in (tmp_path / "out").rglob("*.md"))
-    assert pages == ["archive.md", "days/2024-11-27.md", "index.md", "papers/2401.00001.md",
-                     "tags/a.md", "tags/index.md"]
+    pages = sorted(
+        p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.md")
+    )
+    assert pages == [
+        "archive.md",
+        "days/2024-11-27.md",
+        "index.md",
+        "papers/2401.00001.md",
+        "tags/a.md",
+        "tags/index.md",
+    ]

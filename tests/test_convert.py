@@ -15,12 +15,20 @@ from paperfeed.load import load_papers
 from paperfeed.render import abstract_html
 
 FULL = entry(
-    id="hep-th-9901001", arxiv="hep-th/9901001", doi="10.1000/ABC.def",
-    title="Strings: A Review: Part II", authors=["Ana Núñez", "Jürgen Müller", "李雷"],
+    id="hep-th-9901001",
+    arxiv="hep-th/9901001",
+    doi="10.1000/ABC.def",
+    title="Strings: A Review: Part II",
+    authors=["Ana Núñez", "Jürgen Müller", "李雷"],
     abstract="Line one\ncontinues here with $\\alpha_1$.\n\nSecond: \\url{https://example.org/x}",
-    published="1999-01-01", added="2024-11-27T23:30:00-05:00", tags=["strings", "review"],
+    published="1999-01-01",
+    added="2024-11-27T23:30:00-05:00",
+    tags=["strings", "review"],
     links={"code": "https://github.com/a/b", "video": "http://old.example.org/v"},
-    venue="Phys. Rev. D", upvotes=0, submitted_by="someone", summary="Short.",
+    venue="Phys. Rev. D",
+    upvotes=0,
+    submitted_by="someone",
+    summary="Short.",
     thumbnail="https://example.org/t.png",
 )
 
@@ -46,8 +54,11 @@ def test_front_matter_carries_display_data_apart(tmp_path: Path) -> None:
 
 
 def test_the_page_body_is_one_raw_html_block_with_the_entry_escaped() -> None:
-    paper = Paper.model_validate(entry(
-        authors=["<script>alert(1)</script>"], abstract="A *b* [c](javascript:x) <i>d</i> # e"))
+    paper = Paper.model_validate(
+        entry(
+            authors=["<script>alert(1)</script>"], abstract="A *b* [c](javascript:x) <i>d</i> # e"
+        )
+    )
     body = frontmatter.loads(to_markdown(paper, "papers/x.yaml")).content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>" not in body
     assert "A *b* [c](javascript:x) &lt;i&gt;d&lt;/i&gt; # e" in body
@@ -55,15 +66,23 @@ def test_the_page_body_is_one_raw_html_block_with_the_entry_escaped() -> None:
 
 
 ABSTRACTS = {
-    "inline math": ("Costs $O(n^2)$ time.", [("text", "Costs "), ("math", "O(n^2)"),
-                                              ("text", " time.")]),
+    "inline math": (
+        "Costs $O(n^2)$ time.",
+        [("text", "Costs "), ("math", "O(n^2)"), ("text", " time.")],
+    ),
     "money is not math": ("From $35,000 to $40,000.", [("text", "From $35,000 to $40,000.")]),
-    "escaped dollar": (r"Costs \$5 and $x$.", [("text", "Costs $5 and "), ("math", "x"),
-                                                 ("text", ".")]),
-    "url command": (r"See \url{https://github.com/a/b}.", [
-        ("text", "See "), ("link", "https://github.com/a/b"), ("text", ".")]),
-    "bare url with trailing punctuation": ("At https://example.org/a_(b)), and on.", [
-        ("text", "At "), ("link", "https://example.org/a_(b)"), ("text", "), and on.")]),
+    "escaped dollar": (
+        r"Costs \$5 and $x$.",
+        [("text", "Costs $5 and "), ("math", "x"), ("text", ".")],
+    ),
+    "url command": (
+        r"See \url{https://github.com/a/b}.",
+        [("text", "See "), ("link", "https://github.com/a/b"), ("text", ".")],
+    ),
+    "bare url with trailing punctuation": (
+        "At https://example.org/a_(b)), and on.",
+        [("text", "At "), ("link", "https://example.org/a_(b)"), ("text", "), and on.")],
+    ),
     "not a web url": (r"\url{ftp://x.org/y}", [("text", r"\url{ftp://x.org/y}")]),
     "latex text escapes": (r"Up 85.1\% \& more", [("text", "Up 85.1% & more")]),
     "superscript outside math stays text": ("UniF^2ace works", [("text", "UniF^2ace works")]),
@@ -86,4 +105,6 @@ def test_math_becomes_mathml_with_the_latex_as_annotation_and_nothing_runs() -> 
 
 def test_paragraphs_fold_line_breaks() -> None:
     assert [[p.text for p in para] for para in paragraphs("a\nb\n\n\n c  d \n")] == [
-        ["a b"], ["c d"]]
+        ["a b"],
+        ["c d"],
+    ]

@@ -29,7 +29,9 @@ def test_a_minimal_entry_loads(tmp_path: Path) -> None:
 
 def test_unquoted_arxiv_ids_keep_every_digit(tmp_path: Path) -> None:
     # As a YAML float, 2401.10210 would become 2401.1021.
-    write_text(tmp_path / "papers/a.yaml", """
+    write_text(
+        tmp_path / "papers/a.yaml",
+        """
         id: 2401.10210
         arxiv: 2401.10210
         title: T
@@ -38,7 +40,8 @@ def test_unquoted_arxiv_ids_keep_every_digit(tmp_path: Path) -> None:
         published: 2024-01-18
         added: 2024-11-27T09:30:00+01:00
         upvotes: 3
-    """)
+    """,
+    )
     (paper,) = load_papers(tmp_path / "papers").values()
     assert paper.id == paper.arxiv == "2401.10210"
     assert paper.added == datetime.fromisoformat("2024-11-27T09:30:00+01:00")
@@ -48,8 +51,10 @@ def test_unquoted_arxiv_ids_keep_every_digit(tmp_path: Path) -> None:
 
 
 def test_links_are_completed_from_arxiv_and_doi(tmp_path: Path) -> None:
-    write_entry(tmp_path / "papers", entry(
-        arxiv="hep-th/9901001", doi="10.1000/xyz", links={"code": "https://github.com/a/b"}))
+    write_entry(
+        tmp_path / "papers",
+        entry(arxiv="hep-th/9901001", doi="10.1000/xyz", links={"code": "https://github.com/a/b"}),
+    )
     (paper,) = load_papers(tmp_path / "papers").values()
     assert paper.resolved_links() == {
         "arxiv": "https://arxiv.org/abs/hep-th/9901001",
@@ -96,8 +101,7 @@ CASES = {
         "papers/x.yaml:1: id: must be text, not a number (quote it)",
     ),
     "empty title": (
-        "id: a\ntitle: '  '\nauthors: [A]\nabstract: B\npublished: 2024-01-01\n"
-        "added: 2024-01-02\n",
+        "id: a\ntitle: '  '\nauthors: [A]\nabstract: B\npublished: 2024-01-01\nadded: 2024-01-02\n",
         "papers/x.yaml:2: title: is empty: write a value or remove the line",
     ),
     "bad id": (

@@ -23,9 +23,14 @@ def many(site: Site) -> Site:
     for n in range(60):
         day = start + timedelta(days=n // 2)
         added = day.isoformat() if n % 2 == 0 else f"{day.isoformat()}T12:00:00Z"
-        site.add(id=f"p{n:02d}", title=f"Paper {n:02d}: On Things", added=added,
-                 authors=[f"Author {n}", "Marie Skłodowska"], tags=["t1", f"t{n % 3}"],
-                 abstract=f"Abstract {n} with math $x^{n}$ and a <tag>.")
+        site.add(
+            id=f"p{n:02d}",
+            title=f"Paper {n:02d}: On Things",
+            added=added,
+            authors=[f"Author {n}", "Marie Skłodowska"],
+            tags=["t1", f"t{n % 3}"],
+            abstract=f"Abstract {n} with math $x^{n}$ and a <tag>.",
+        )
     site.build()
     return site
 
@@ -37,8 +42,7 @@ def parsed(site: Site, path: str) -> feedparser.FeedParserDict:
 
 
 @pytest.mark.parametrize("path, version", [("feed.xml", "rss20"), ("atom.xml", "atom10")])
-def test_rss_and_atom_list_the_newest_50_newest_first(many: Site, path: str,
-                                                      version: str) -> None:
+def test_rss_and_atom_list_the_newest_50_newest_first(many: Site, path: str, version: str) -> None:
     feed = parsed(many, path)
     assert feed.version == version
     assert [e.link for e in feed.entries] == [f"{BASE}papers/p{n:02d}/" for n in range(59, 9, -1)]

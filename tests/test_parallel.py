@@ -15,12 +15,20 @@ from paperfeed.load import load_entries
 
 def write_feed(papers: Path, n: int) -> None:
     for i in range(n):
-        write_entry(papers, entry(id=f"p{i:03d}", title=f"Paper {i}", tags=[f"t{i % 4}"],
-                                  abstract=f"Paper {i} costs $O(n^{i % 3})$."))
+        write_entry(
+            papers,
+            entry(
+                id=f"p{i:03d}",
+                title=f"Paper {i}",
+                tags=[f"t{i % 4}"],
+                abstract=f"Paper {i} costs $O(n^{i % 3})$.",
+            ),
+        )
 
 
-def test_workers_give_what_one_process_gives(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_give_what_one_process_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_feed(tmp_path / "papers", 40)
     alone = load_entries(tmp_path / "papers", convert=to_markdown)
     pools = []
@@ -51,8 +59,9 @@ def test_workers_report_every_problem(tmp_path: Path, monkeypatch: pytest.Monkey
     ]
 
 
-def test_a_site_built_by_workers_is_the_same(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_site_built_by_workers_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     one, two = Site(tmp_path / "one"), Site(tmp_path / "two")
     for site in (one, two):
         write_feed(site.papers, 24)
@@ -60,8 +69,9 @@ def test_a_site_built_by_workers_is_the_same(tmp_path: Path,
     monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
     two.build()
     files = sorted(p.relative_to(one.site_dir) for p in one.site_dir.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(two.site_dir) for p in two.site_dir.rglob("*")
-                           if p.is_file())
+    assert files == sorted(
+        p.relative_to(two.site_dir) for p in two.site_dir.rglob("*") if p.is_file()
+    )
     for name in files:
         if name.suffix in (".html", ".xml", ".json"):
             assert (one.site_dir / name).read_bytes() == (two.site_dir / name).read_bytes(), name

@@ -39,9 +39,19 @@ def test_serve_shows_an_edited_paper(site: Site) -> None:
     site.add(id="live", title="Before the Edit")
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", str(site.config()),
-         "-a", f"127.0.0.1:{port}"],
-        cwd=site.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "serve",
+            "-f",
+            str(site.config()),
+            "-a",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=site.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     try:

@@ -19,17 +19,37 @@ def text_of(html: str) -> str:
 
 @pytest.fixture
 def feed(site: Site) -> Site:
-    site.add(id="2401.00001", title="Older Work on Graphs", added="2024-11-25",
-             authors=["Ada Lovelace"], tags=["graphs"], upvotes=4)
-    site.add(id="2401.00002", title="Sparse Attention: A Study of Many Heads", added="2024-11-27",
-             authors=["Émile Zola", "Łukasz Kaiser", "Grace Hopper", "Alan Turing", "Edsger Dijkstra"],
-             abstract="Attention costs $O(n^2)$ time. Code: \\url{https://github.com/x/y}.\n\n"
-                      "A second paragraph about <b>bold</b> claims.",
-             tags=["attention", "graphs"], upvotes=10, venue="ICML 2024",
-             arxiv="2401.00002", links={"code": "https://github.com/x/y"},
-             summary="Fewer heads, same accuracy.", submitted_by="ak", published="2024-01-03")
-    site.add(id="2401.00003", title="A Small Note", added="2024-11-27T10:00:00Z", upvotes=50,
-             abstract="Zebrafish quantization is surprisingly effective.")
+    site.add(
+        id="2401.00001",
+        title="Older Work on Graphs",
+        added="2024-11-25",
+        authors=["Ada Lovelace"],
+        tags=["graphs"],
+        upvotes=4,
+    )
+    site.add(
+        id="2401.00002",
+        title="Sparse Attention: A Study of Many Heads",
+        added="2024-11-27",
+        authors=["Émile Zola", "Łukasz Kaiser", "Grace Hopper", "Alan Turing", "Edsger Dijkstra"],
+        abstract="Attention costs $O(n^2)$ time. Code: \\url{https://github.com/x/y}.\n\n"
+        "A second paragraph about <b>bold</b> claims.",
+        tags=["attention", "graphs"],
+        upvotes=10,
+        venue="ICML 2024",
+        arxiv="2401.00002",
+        links={"code": "https://github.com/x/y"},
+        summary="Fewer heads, same accuracy.",
+        submitted_by="ak",
+        published="2024-01-03",
+    )
+    site.add(
+        id="2401.00003",
+        title="A Small Note",
+        added="2024-11-27T10:00:00Z",
+        upvotes=50,
+        abstract="Zebrafish quantization is surprisingly effective.",
+    )
     site.build()
     return site
 
@@ -38,8 +58,10 @@ def test_home_shows_the_latest_day_as_cards_most_upvoted_first(feed: Site) -> No
     html = feed.html("")
     assert "Wednesday, November 27, 2024" in text_of(html)
     titles = re.findall(r'class="pf-card__title"><a href="([^"]+)">([^<]+)</a>', html)
-    assert titles == [("./papers/2401.00003/", "A Small Note"),
-                      ("./papers/2401.00002/", "Sparse Attention: A Study of Many Heads")]
+    assert titles == [
+        ("./papers/2401.00003/", "A Small Note"),
+        ("./papers/2401.00002/", "Sparse Attention: A Study of Many Heads"),
+    ]
     card = text_of(html.split('class="pf-card"')[2])
     assert "Émile Zola, Łukasz Kaiser, Grace Hopper et al. (5 authors)" in card
     assert "Published Jan 3, 2024 · ICML 2024" in card
@@ -61,16 +83,24 @@ def test_day_pages_link_to_the_days_around_them(feed: Site) -> None:
 def test_paper_page_shows_every_field_and_the_abstract_safely(feed: Site) -> None:
     html = feed.html("papers/2401.00002/")
     text = text_of(html)
-    for shown in ("Sparse Attention: A Study of Many Heads",
-                  "Émile Zola, Łukasz Kaiser, Grace Hopper, Alan Turing, Edsger Dijkstra",
-                  "Published Jan 3, 2024", "Added Nov 27, 2024", "Venue ICML 2024",
-                  "arXiv 2401.00002", "Upvotes 10", "Submitted by ak",
-                  "TL;DR Fewer heads, same accuracy."):
+    for shown in (
+        "Sparse Attention: A Study of Many Heads",
+        "Émile Zola, Łukasz Kaiser, Grace Hopper, Alan Turing, Edsger Dijkstra",
+        "Published Jan 3, 2024",
+        "Added Nov 27, 2024",
+        "Venue ICML 2024",
+        "arXiv 2401.00002",
+        "Upvotes 10",
+        "Submitted by ak",
+        "TL;DR Fewer heads, same accuracy.",
+    ):
         assert shown in text
     buttons = re.findall(r'class="pf-link pf-link--(\w+)[^"]*" href="([^"]+)"', html)
-    assert buttons == [("arxiv", "https://arxiv.org/abs/2401.00002"),
-                       ("pdf", "https://arxiv.org/pdf/2401.00002"),
-                       ("code", "https://github.com/x/y")]
+    assert buttons == [
+        ("arxiv", "https://arxiv.org/abs/2401.00002"),
+        ("pdf", "https://arxiv.org/pdf/2401.00002"),
+        ("code", "https://github.com/x/y"),
+    ]
     assert "<math" in html and "<mi>n</mi>" in html and "$O(n^2)$" not in text
     assert '<a href="https://github.com/x/y" rel="nofollow noopener">' in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
@@ -80,19 +110,29 @@ def test_paper_page_shows_every_field_and_the_abstract_safely(feed: Site) -> Non
 def test_tag_pages_archive_and_tag_index(feed: Site) -> None:
     graphs = feed.html("tags/graphs/")
     assert re.findall(r'pf-card__title"><a href="[^"]+">([^<]+)<', graphs) == [
-        "Sparse Attention: A Study of Many Heads", "Older Work on Graphs"]
+        "Sparse Attention: A Study of Many Heads",
+        "Older Work on Graphs",
+    ]
     assert "#attention 1" in text_of(feed.html("tags/")) and "#graphs 2" in text_of(
-        feed.html("tags/"))
+        feed.html("tags/")
+    )
     archive = text_of(feed.html("archive/"))
-    assert "November 2024 Wednesday, November 27, 2024 2 papers Monday, November 25, 2024 1 paper" \
+    assert (
+        "November 2024 Wednesday, November 27, 2024 2 papers Monday, November 25, 2024 1 paper"
         in archive
+    )
 
 
 def test_search_finds_papers_by_title_author_and_abstract(feed: Site) -> None:
     index = json.loads(feed.read("search/search_index.json"))
+
     def pages_with(word: str) -> set[str]:
-        return {doc["location"] for doc in index["docs"]
-                if word.lower() in (doc["title"] + " " + doc["text"]).lower()}
+        return {
+            doc["location"]
+            for doc in index["docs"]
+            if word.lower() in (doc["title"] + " " + doc["text"]).lower()
+        }
+
     assert pages_with("Sparse") == {"papers/2401.00002/"}
     assert pages_with("Dijkstra") == {"papers/2401.00002/"}
     assert pages_with("Zebrafish") == {"papers/2401.00003/"}

@@ -121,13 +121,43 @@ def to_mathml(latex: str, display: bool = False) -> Markup | None:
 
 
 # Presentation attributes only: \href and friends could otherwise carry a link.
-_SAFE_ATTRIBUTES = frozenset({
-    "xmlns", "display", "stretchy", "mathvariant", "fence", "separator", "lspace", "rspace",
-    "columnalign", "columnlines", "columnspacing", "rowalign", "rowlines", "rowspacing",
-    "linethickness", "accent", "accentunder", "movablelimits", "minsize", "maxsize",
-    "symmetric", "width", "height", "depth", "displaystyle", "scriptlevel", "largeop",
-    "form", "notation", "frame", "framespacing", "mathsize", "encoding",
-})
+_SAFE_ATTRIBUTES = frozenset(
+    {
+        "xmlns",
+        "display",
+        "stretchy",
+        "mathvariant",
+        "fence",
+        "separator",
+        "lspace",
+        "rspace",
+        "columnalign",
+        "columnlines",
+        "columnspacing",
+        "rowalign",
+        "rowlines",
+        "rowspacing",
+        "linethickness",
+        "accent",
+        "accentunder",
+        "movablelimits",
+        "minsize",
+        "maxsize",
+        "symmetric",
+        "width",
+        "height",
+        "depth",
+        "displaystyle",
+        "scriptlevel",
+        "largeop",
+        "form",
+        "notation",
+        "frame",
+        "framespacing",
+        "mathsize",
+        "encoding",
+    }
+)
 
 
 def _unescape_tree(element: Element) -> None:

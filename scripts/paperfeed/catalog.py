@@ -111,9 +111,9 @@ class Catalog:
             shown = tuple(paper.authors[: self.authors_on_cards])
             card = Card(
                 paper=front_matter(paper, self.sources.get(paper.id, "")),
-                blurb=Markup.escape(paper.summary) if paper.summary else excerpt_html(
-                    paper.abstract
-                ),
+                blurb=Markup.escape(paper.summary)
+                if paper.summary
+                else excerpt_html(paper.abstract),
                 authors_shown=shown,
                 authors_more=len(paper.authors) - len(shown),
             )

@@ -19,8 +19,12 @@ from paperfeed.load import load_papers
 from paperfeed.pages import site_pages
 
 _PAPERS = click.option(
-    "--papers", "papers_dir", type=click.Path(path_type=Path), default=Path("papers"),
-    show_default=True, help="Folder of the paper entries.",
+    "--papers",
+    "papers_dir",
+    type=click.Path(path_type=Path),
+    default=Path("papers"),
+    show_default=True,
+    help="Folder of the paper entries.",
 )
 
 
@@ -46,13 +50,20 @@ def _load(papers_dir: Path) -> Catalog:
 def check(papers_dir: Path) -> None:
     """Validate every entry; print each problem as path:line: field: message."""
     catalog = _load(papers_dir)
-    click.echo(f"{len(catalog.papers)} papers OK ({len(catalog.days)} days, "
-               f"{len(catalog.tags)} tags)")
+    click.echo(
+        f"{len(catalog.papers)} papers OK ({len(catalog.days)} days, {len(catalog.tags)} tags)"
+    )
 
 
 @main.command()
-@click.option("-f", "--config-file", type=click.Path(exists=True, path_type=Path),
-              default=Path("mkdocs.yml"), show_default=True, help="The site's mkdocs.yml.")
+@click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(exists=True, path_type=Path),
+    default=Path("mkdocs.yml"),
+    show_default=True,
+    help="The site's mkdocs.yml.",
+)
 @click.option("--strict", is_flag=True, help="Fail on MkDocs warnings too.")
 @click.option("-d", "--site-dir", type=click.Path(path_type=Path), help="Where to write the site.")
 @_PAPERS
@@ -69,8 +80,10 @@ def build(config_file: Path, strict: bool, site_dir: Path | None, papers_dir: Pa
         click.echo("mkdocs build failed: see its messages above.", err=True)
         raise SystemExit(1)
     seconds = time.perf_counter() - started
-    click.echo(f"Built {len(catalog.papers)} papers, {len(catalog.days)} days, "
-               f"{len(catalog.tags)} tags in {seconds:.1f} s")
+    click.echo(
+        f"Built {len(catalog.papers)} papers, {len(catalog.days)} days, "
+        f"{len(catalog.tags)} tags in {seconds:.1f} s"
+    )
 
 
 @main.command()

@@ -17,9 +17,17 @@ from paperfeed.entry import Paper
 from paperfeed.render import page_body
 
 try:
-    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeDumper as _BaseDumper
 except ImportError:  # pragma: no cover
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
+    """Front matter never uses YAML anchors: any reader can take it as plain data."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
 
 PAPER_TEMPLATE = "paper.html"
 # Keys the converter adds for the engine; everything else is the entry itself.

@@ -63,8 +63,7 @@ def _parse_added(value: Any) -> Any:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
             raise ValueError(
-                f"{value!r} is not a date or a date-time: write 2024-11-27 or "
-                "2024-11-27T09:30:00Z"
+                f"{value!r} is not a date or a date-time: write 2024-11-27 or 2024-11-27T09:30:00Z"
             ) from None
     if isinstance(value, datetime):
         if value.tzinfo is None:

@@ -34,8 +34,11 @@ class EntryLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """
 
     yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag not in (
-            "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")]
+        first: [
+            (tag, rx)
+            for tag, rx in resolvers
+            if tag not in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")
+        ]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
 
@@ -90,7 +93,9 @@ def parse(text: str, path: str) -> Source:
     if not isinstance(data, dict):
         kind = type(data).__name__
         raise PaperfeedError(
-            Problem(path, 1, "file", f"holds a {kind}, not a mapping of fields: write `id: ...` etc.")
+            Problem(
+                path, 1, "file", f"holds a {kind}, not a mapping of fields: write `id: ...` etc."
+            )
         )
     return Source(path, data, node)
 
@@ -102,10 +107,14 @@ def _refuse_duplicate_keys(node: yaml.Node, path: str) -> None:
     for key, _ in node.value:
         line = key.start_mark.line + 1
         if key.value in seen:
-            raise PaperfeedError(Problem(
-                path, line, str(key.value),
-                f"is given twice (first on line {seen[key.value]}): keep one",
-            ))
+            raise PaperfeedError(
+                Problem(
+                    path,
+                    line,
+                    str(key.value),
+                    f"is given twice (first on line {seen[key.value]}): keep one",
+                )
+            )
         seen[key.value] = line
 
 
@@ -142,8 +151,12 @@ def _message(err: Any, loc: tuple[Any, ...], bad_key: bool) -> str:
     if kind == "string_pattern_mismatch":
         return f"{value!r} is not valid: {_PATTERN_HINTS.get(loc[0], 'check the format')}"
     if kind in ("string_type", "int_type", "list_type", "dict_type"):
-        want = {"string_type": "text", "int_type": "a whole number",
-                "list_type": "a list like [a, b]", "dict_type": "a mapping like {code: https://...}"}
+        want = {
+            "string_type": "text",
+            "int_type": "a whole number",
+            "list_type": "a list like [a, b]",
+            "dict_type": "a mapping like {code: https://...}",
+        }
         hint = " (quote it)" if kind == "string_type" and isinstance(value, (int, bool)) else ""
         return f"must be {want[kind]}, not {_yaml_kind(value)}{hint}"
     if kind == "too_short":
@@ -164,8 +177,14 @@ _PATTERN_HINTS = {
 
 
 def _yaml_kind(value: Any) -> str:
-    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
-             int: "a number", type(None): "empty"}
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        type(None): "empty",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -174,11 +193,13 @@ def read_file(path: Path, shown_as: str) -> Source:
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
-        raise PaperfeedError(Problem(
-            shown_as, None, "file", f"is not UTF-8 (byte {e.start}): save it as UTF-8"
-        )) from None
+        raise PaperfeedError(
+            Problem(shown_as, None, "file", f"is not UTF-8 (byte {e.start}): save it as UTF-8")
+        ) from None
     except OSError as e:
-        raise PaperfeedError(Problem(shown_as, None, "file", f"cannot be read: {e.strerror}"))
+        raise PaperfeedError(
+            Problem(shown_as, None, "file", f"cannot be read: {e.strerror}")
+        ) from None
     return parse(text, shown_as)
 
 
@@ -217,9 +238,11 @@ def load_entries(
     """
     root = root or papers_dir.parent
     if not papers_dir.is_dir():
-        raise PaperfeedError(Problem(
-            str(papers_dir), None, "papers_dir", "is not a folder: create it or fix the path"
-        ))
+        raise PaperfeedError(
+            Problem(
+                str(papers_dir), None, "papers_dir", "is not a folder: create it or fix the path"
+            )
+        )
     jobs = [(str(path), _shown(path, root), convert) for path in entry_files(papers_dir)]
     entries: list[Entry] = []
     problems: list[Problem] = []
@@ -230,11 +253,15 @@ def load_entries(
             continue
         entry, id_line = result
         if entry.paper.id in first_seen:
-            problems.append(Problem(
-                entry.source, id_line, "id",
-                f"{entry.paper.id!r} is already used by {first_seen[entry.paper.id]}: "
-                "ids must be unique",
-            ))
+            problems.append(
+                Problem(
+                    entry.source,
+                    id_line,
+                    "id",
+                    f"{entry.paper.id!r} is already used by {first_seen[entry.paper.id]}: "
+                    "ids must be unique",
+                )
+            )
             continue
         first_seen[entry.paper.id] = entry.source
         entries.append(entry)

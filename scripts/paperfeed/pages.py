@@ -25,8 +25,9 @@ class GeneratedPage:
     text: str
 
 
-def site_pages(catalog: Catalog, converted: Mapping[str, str] | None = None
-               ) -> Iterator[GeneratedPage]:
+def site_pages(
+    catalog: Catalog, converted: Mapping[str, str] | None = None
+) -> Iterator[GeneratedPage]:
     """Every generated page: one per paper, day and tag, plus home, archive and tags.
 
     `converted` holds paper pages already made while loading (by paper id).
@@ -40,8 +41,9 @@ def site_pages(catalog: Catalog, converted: Mapping[str, str] | None = None
     yield _listing("index.md", "home.html", "Daily Papers", view="day", day=latest)
     for day in catalog.days:
         title = f"Papers of {day.isoformat()}"
-        yield _listing(f"days/{day.isoformat()}.md", "day.html", title, view="day",
-                       day=day.isoformat())
+        yield _listing(
+            f"days/{day.isoformat()}.md", "day.html", title, view="day", day=day.isoformat()
+        )
     yield _listing("archive.md", "archive.html", "Archive", view="archive")
     yield _listing("tags/index.md", "tags.html", "Tags", view="tags")
     for tag, _ in catalog.tags:
@@ -55,6 +57,11 @@ def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:
 
 def _listing(uri: str, template: str, title: str, **view: Any) -> GeneratedPage:
     # Listings repeat what paper pages hold, so search skips them.
-    meta = {"template": template, "title": title, "hide": list(HIDE), "search": {"exclude": True},
-            "pf": view}
+    meta = {
+        "template": template,
+        "title": title,
+        "hide": list(HIDE),
+        "search": {"exclude": True},
+        "pf": view,
+    }
     return GeneratedPage(uri, frontmatter.dumps(frontmatter.Post("", **meta)) + "\n")

@@ -20,6 +20,7 @@ R = TypeVar("R")
 
 # Below this many items, one process is faster than starting a pool.
 MIN_ITEMS = 2000
+CHUNKS_PER_WORKER = 4
 _PRELOAD = ["paperfeed.load", "paperfeed.pages"]
 
 
@@ -38,10 +39,12 @@ def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> li
     workers = min(cores(), len(items) // max(MIN_ITEMS // 2, 1))
     if workers < 2:
         return work(items)
-    size = -(-len(items) // workers)
+    # Several chunks per worker: no worker idles at the end waiting for a slow one,
+    # and the parent unpickles early results while later ones are still computed.
+    size = -(-len(items) // (workers * CHUNKS_PER_WORKER))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
-    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = pool.map(work, chunks)
         return [result for chunk in results for result in chunk]

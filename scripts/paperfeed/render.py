@@ -32,8 +32,10 @@ def abstract_html(abstract: str) -> Markup:
 
 def excerpt_html(abstract: str, limit: int = 280) -> Markup:
     """The start of the abstract, inline (no <p>), for cards."""
-    html = _env().get_template("abstract.html").render(
-        paragraphs=(excerpt(abstract, limit),), inline=True
+    html = (
+        _env()
+        .get_template("abstract.html")
+        .render(paragraphs=(excerpt(abstract, limit),), inline=True)
     )
     return Markup(html.strip())
 

@@ -12,14 +12,16 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from paperfeed.catalog import Catalog
+from paperfeed.convert import to_markdown
 from paperfeed.errors import PaperfeedError
 from paperfeed.feeds import FeedSettings, render_feeds
-from paperfeed.convert import to_markdown
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin.config import PaperfeedConfig
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jinja2 import Environment
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
@@ -52,7 +54,9 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             # Pages are converted in the same pass as loading: one trip per paper.
             entries = load_entries(self._papers_dir(config), root, convert=to_markdown)
         except PaperfeedError as e:
-            raise PluginError(f"{len(e.problems)} problem(s) in paper entries:\n{e.report()}") from None
+            raise PluginError(
+                f"{len(e.problems)} problem(s) in paper entries:\n{e.report()}"
+            ) from None
         self.catalog = Catalog({entry.source: entry.paper for entry in entries})
         self._converted = {entry.paper.id: entry.page or "" for entry in entries}
         log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
@@ -65,17 +69,22 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 log.warning(f"docs/{page.uri} replaces the page paperfeed would generate there")
                 continue
             inclusion = (
-                InclusionLevel.UNDEFINED if page.uri in _NAV_CANDIDATES else InclusionLevel.NOT_IN_NAV
+                InclusionLevel.UNDEFINED
+                if page.uri in _NAV_CANDIDATES
+                else InclusionLevel.NOT_IN_NAV
             )
             files.append(File.generated(config, page.uri, content=page.text, inclusion=inclusion))
             self._generated.add(page.uri)
+        self._converted = {}  # handed over to MkDocs; no need to hold them twice
         # The feeds are files of the site like any other: MkDocs writes them, serves
         # them, and checks links to them.
         for path, data in render_feeds(self.catalog, self._feed_settings(config)).items():
             files.append(File.generated(config, path, content=data))
         return files
 
-    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
         # A generated page's body is one raw HTML block that Markdown would only copy;
         # handing it over directly saves Markdown's parse of 10,000 pages.
         if page.file.src_uri not in self._generated:
@@ -101,7 +110,9 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
 
-    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder) -> LiveReloadServer:  # noqa: ANN001
+    def on_serve(
+        self, server: LiveReloadServer, config: MkDocsConfig, builder: Callable[[], None]
+    ) -> LiveReloadServer:
         server.watch(str(self._papers_dir(config)))
         return server
 
@@ -113,7 +124,8 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         return FeedSettings(
             title=self.config.feed_title or config.site_name,
             site_url=site_url if site_url.endswith("/") else site_url + "/",
-            description=self.config.feed_description or config.site_description
+            description=self.config.feed_description
+            or config.site_description
             or FeedSettings.description,
             limit=self.config.feed_limit,
         )
