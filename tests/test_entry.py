@@ -175,7 +175,7 @@ def test_every_problem_of_every_file_is_reported_in_one_run(tmp_path: Path) -> N
         "e.g. face-recognition",
         "papers/2025/again.yaml:1: id: 'good' is already used by papers/2024/good.yaml: "
         "ids must be unique",
-        "papers/2025/latin1.yaml: file: is not UTF-8 (byte 10): save it as UTF-8",
+        "papers/2025/latin1.yaml:1: file: is not UTF-8 (byte 10): save it as UTF-8",
     ]
 
 

@@ -27,12 +27,23 @@ LINK_KINDS: tuple[str, ...] = LinkKind.__args__  # type: ignore[attr-defined]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+# C0 and C1 controls (but tab and newline), lone surrogates and non-characters: none
+# has a place in a title or abstract, and XML feeds cannot carry most of them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> Any:
     """Trim text and refuse blanks: an empty title is a missing title."""
     if isinstance(value, str):
         value = value.strip()
         if not value:
             raise ValueError("is empty: write a value or remove the line")
+        bad = _FORBIDDEN.search(value)
+        if bad:
+            raise ValueError(
+                f"contains the control character U+{ord(bad.group()):04X} "
+                f"at character {bad.start() + 1}: remove it"
+            )
     return value
 
 
@@ -76,10 +87,18 @@ def _parse_added(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_text)]
-Url = Annotated[str, BeforeValidator(_text), AfterValidator(_url)]
+Line = Annotated[Text, Field(max_length=500)]  # one line of text: a title, a name, a venue
+Url = Annotated[str, BeforeValidator(_text), Field(max_length=2000), AfterValidator(_url)]
 Day = Annotated[date, BeforeValidator(_parse_date)]
 Added = Annotated[datetime | date, BeforeValidator(_parse_added)]
 Tag = Annotated[str, Field(pattern=TAG_PATTERN, max_length=64)]
+
+
+def _unique(values: list[str]) -> list[str]:
+    twice = sorted({v for v in values if values.count(v) > 1})
+    if twice:
+        raise ValueError(f"lists {', '.join(map(repr, twice))} more than once: keep one")
+    return values
 
 
 class Paper(BaseModel):
@@ -90,8 +109,10 @@ class Paper(BaseModel):
     id: Annotated[str, Field(pattern=ID_PATTERN, max_length=128)] = Field(
         description="URL slug, unique and never changed: the page is /papers/<id>/."
     )
-    title: Text = Field(description="The paper's title.")
-    authors: list[Text] = Field(min_length=1, description="Every author, in order.")
+    title: Line = Field(description="The paper's title.")
+    authors: list[Line] = Field(
+        min_length=1, max_length=5000, description="Every author, in order."
+    )
     abstract: Annotated[Text, Field(max_length=ABSTRACT_MAX)] = Field(
         description="Plain-text paragraphs; $...$ is inline math; URLs become links."
     )
@@ -101,12 +122,16 @@ class Paper(BaseModel):
         None, description="arXiv id, new or old style; gives default arXiv and PDF links."
     )
     doi: Annotated[str, Field(pattern=DOI_PATTERN)] | None = Field(None, description="DOI.")
-    tags: list[Tag] = Field(default_factory=list, description="Lowercase words joined by -.")
+    tags: Annotated[list[Tag], AfterValidator(_unique)] = Field(
+        default_factory=list, max_length=50, description="Lowercase words joined by -."
+    )
     links: dict[LinkKind, Url] = Field(default_factory=dict, description="https links by kind.")
-    venue: Text | None = Field(None, description="Where it appeared, e.g. CVPR 2015.")
+    venue: Line | None = Field(None, description="Where it appeared, e.g. CVPR 2015.")
     upvotes: Annotated[StrictInt, Field(ge=0)] | None = Field(None, description="Upvote count.")
-    submitted_by: Text | None = Field(None, description="Who submitted it to this feed.")
-    summary: Text | None = Field(None, description="One-line TL;DR shown on cards.")
+    submitted_by: Line | None = Field(None, description="Who submitted it to this feed.")
+    summary: Annotated[Text, Field(max_length=1000)] | None = Field(
+        None, description="One-line TL;DR shown on cards."
+    )
     thumbnail: Url | None = Field(None, description="https URL of a preview image.")
 
     @property

@@ -10,120 +10,40 @@ import difflib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from paperfeed.entry import FIELDS, LINK_KINDS, Paper
 from paperfeed.errors import PaperfeedError, Problem
 from paperfeed.parallel import map_chunks
+from paperfeed.source import EntryLoader, Source, parse, read_file
 
-try:  # libyaml is about 14x faster; the pure-Python loader gives the same results
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+__all__ = ["Entry", "EntryLoader", "Source", "load_entries", "load_papers", "parse", "read_file"]
 
 
-class EntryLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """YAML as the format wants it: no floats, no timestamps, no duplicate keys.
+def validate(source: Source, now: datetime | None = None) -> Paper:
+    """Turn parsed data into a Paper, translating every failure into a Problem.
 
-    Unquoted arXiv ids (`2401.10210`) would become floats and lose digits, and dates are
-    parsed by the model so that a bad one gets a proper message; both stay text here.
+    With `now`, an `added` more than a day ahead of it is refused: a paper cannot join
+    the feed in the future (a day of slack covers every time zone).
     """
-
-    yaml_implicit_resolvers = {
-        first: [
-            (tag, rx)
-            for tag, rx in resolvers
-            if tag not in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")
-        ]
-        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-    }
-
-
-@dataclass
-class Source:
-    """One parsed file: its data, and where each field sits in it."""
-
-    path: str
-    data: Any
-    node: yaml.Node | None
-
-    def line_of(self, loc: tuple[Any, ...]) -> int | None:
-        """The 1-based line of the value at `loc`, or of the closest enclosing one."""
-        node, line = self.node, 1
-        for key in loc:
-            if isinstance(node, yaml.MappingNode):
-                match = [(k, v) for k, v in node.value if k.value == str(key)]
-                if not match:
-                    break
-                line, node = match[0][0].start_mark.line + 1, match[0][1]
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-                if key >= len(node.value):
-                    break
-                node = node.value[key]
-                line = node.start_mark.line + 1
-            else:
-                break
-        return line
-
-
-def parse(text: str, path: str) -> Source:
-    """Parse one file's text, or raise a PaperfeedError that points at the line."""
-    loader = EntryLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise PaperfeedError(Problem(path, 1, "file", "is empty: a paper entry is a mapping"))
-        _refuse_duplicate_keys(node, path)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        where = f" (column {mark.column + 1})" if mark else ""
-        raise PaperfeedError(
-            Problem(path, line, "yaml", f"{e.problem or e}{where}: fix the YAML syntax")
-        ) from None
-    except yaml.YAMLError as e:
-        raise PaperfeedError(Problem(path, None, "yaml", f"{e}: fix the YAML syntax")) from None
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        kind = type(data).__name__
-        raise PaperfeedError(
-            Problem(
-                path, 1, "file", f"holds a {kind}, not a mapping of fields: write `id: ...` etc."
-            )
-        )
-    return Source(path, data, node)
-
-
-def _refuse_duplicate_keys(node: yaml.Node, path: str) -> None:
-    if not isinstance(node, yaml.MappingNode):
-        return
-    seen: dict[str, int] = {}
-    for key, _ in node.value:
-        line = key.start_mark.line + 1
-        if key.value in seen:
-            raise PaperfeedError(
-                Problem(
-                    path,
-                    line,
-                    str(key.value),
-                    f"is given twice (first on line {seen[key.value]}): keep one",
-                )
-            )
-        seen[key.value] = line
-
-
-def validate(source: Source) -> Paper:
-    """Turn parsed data into a Paper, translating every failure into a Problem."""
-    try:
-        return Paper.model_validate(source.data)
+        paper = Paper.model_validate(source.data)
     except ValidationError as e:
         raise PaperfeedError([_problem(source, err) for err in e.errors()]) from None
+    if now is not None and paper.added_at > now + timedelta(days=1):
+        raise PaperfeedError(
+            Problem(
+                source.path,
+                source.line_of(("added",)),
+                "added",
+                f"{paper.added.isoformat()!r} is in the future: use the day it joins the feed",
+            )
+        )
+    return paper
 
 
 def _problem(source: Source, err: Any) -> Problem:
@@ -188,21 +108,6 @@ def _yaml_kind(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def read_file(path: Path, shown_as: str) -> Source:
-    """Read and parse one file; `shown_as` is the path used in messages."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise PaperfeedError(
-            Problem(shown_as, None, "file", f"is not UTF-8 (byte {e.start}): save it as UTF-8")
-        ) from None
-    except OSError as e:
-        raise PaperfeedError(
-            Problem(shown_as, None, "file", f"cannot be read: {e.strerror}")
-        ) from None
-    return parse(text, shown_as)
-
-
 def entry_files(papers_dir: Path) -> list[Path]:
     """Every entry file, sorted so the order never depends on the file system."""
     # os.walk reads file types from the directory listing: no stat per file.
@@ -228,22 +133,27 @@ Convert = Callable[[Paper, str], str]
 
 
 def load_entries(
-    papers_dir: Path, root: Path | None = None, convert: Convert | None = None
+    papers_dir: Path,
+    root: Path | None = None,
+    convert: Convert | None = None,
+    now: datetime | None = None,
 ) -> list[Entry]:
     """Every entry under `papers_dir`, in path order; paths are shown relative to `root`.
 
     With `convert`, each paper is also converted in the same pass: on a big feed both
     steps then run in the worker that read the file, and each paper crosses between
-    processes once. Raises one PaperfeedError listing every problem of every file.
+    processes once. `now` (default: the clock) bounds `added`. Raises one PaperfeedError
+    listing every problem of every file.
     """
     root = root or papers_dir.parent
+    now = now or datetime.now(timezone.utc)
     if not papers_dir.is_dir():
         raise PaperfeedError(
             Problem(
                 str(papers_dir), None, "papers_dir", "is not a folder: create it or fix the path"
             )
         )
-    jobs = [(str(path), _shown(path, root), convert) for path in entry_files(papers_dir)]
+    jobs = [(str(path), _shown(path, root), convert, now) for path in entry_files(papers_dir)]
     entries: list[Entry] = []
     problems: list[Problem] = []
     first_seen: dict[str, str] = {}
@@ -275,17 +185,17 @@ def load_papers(papers_dir: Path, root: Path | None = None) -> dict[str, Paper]:
     return {entry.source: entry.paper for entry in load_entries(papers_dir, root)}
 
 
-_Job = tuple[str, str, "Convert | None"]
+_Job = tuple[str, str, "Convert | None", datetime]
 _Result = "tuple[Entry, int | None] | list[Problem]"
 
 
 def _load_chunk(jobs: Sequence[_Job]) -> list[_Result]:
     """Read, validate (and convert) some files: what one worker does (see parallel.py)."""
     out: list[_Result] = []
-    for path, shown, convert in jobs:
+    for path, shown, convert, now in jobs:
         try:
             source = read_file(Path(path), shown)
-            paper = validate(source)
+            paper = validate(source, now)
         except PaperfeedError as e:
             out.append(e.problems)
             continue
