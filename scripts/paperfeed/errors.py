@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     path: str
     line: int | None
@@ -26,7 +26,8 @@ class PaperfeedError(Exception):
     """Raised with every problem found in one run, never just the first."""
 
     def __init__(self, problems: list[Problem] | Problem):
-        self.problems = sorted(problems) if isinstance(problems, list) else [problems]
+        found = problems if isinstance(problems, list) else [problems]
+        self.problems = sorted(found, key=lambda p: (p.path, p.line or 0, p.field, p.message))
         super().__init__(self.report())
 
     def report(self) -> str:

@@ -83,8 +83,11 @@ def _message(err: Any, loc: tuple[Any, ...], bad_key: bool) -> str:
         return "must not be empty: list at least one"
     if kind == "greater_than_equal":
         return f"{value!r} is negative: use 0 or more"
-    if kind == "string_too_long":
-        return f"is {len(value)} characters long: the limit is {err['ctx']['max_length']}"
+    if kind in ("string_too_long", "too_long"):
+        limit = err["ctx"]["max_length"]
+        if isinstance(value, str):
+            return f"is {len(value)} characters long: the limit is {limit}"
+        return f"has {len(value)} items: the limit is {limit}"
     return f"{err['msg']} (got {value!r})"
 
 

@@ -78,14 +78,18 @@ def read_file(path: Path, shown_as: str) -> Source:
         raise PaperfeedError(
             Problem(shown_as, None, "file", f"cannot be read: {e.strerror}")
         ) from None
+    return parse(decode(raw, shown_as), shown_as)
+
+
+def decode(raw: bytes, shown_as: str) -> str:
+    """The file's text, or a problem naming the line of the first byte that is not UTF-8."""
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         raise PaperfeedError(
             Problem(shown_as, line, "file", f"is not UTF-8 (byte {e.start}): save it as UTF-8")
         ) from None
-    return parse(text, shown_as)
 
 
 def parse(text: str, path: str) -> Source:
@@ -133,6 +137,13 @@ def _parse_yaml(text: str, path: str) -> Source:
         if problems:
             raise PaperfeedError(problems)
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as e:
+        line = text.count("\n", 0, e.position) + 1
+        raise PaperfeedError(
+            Problem(
+                path, line, "file", f"contains the control character U+{e.character:04X}: remove it"
+            )
+        ) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
@@ -178,8 +189,11 @@ def _plain_yaml_problems(root: yaml.Node, path: str) -> list[Problem]:
                 Problem(path, line, field, f"has the YAML tag {node.tag!r}: remove the tag")
             )
             continue
+        # Children go on the stack last-first, so they are visited in document order and
+        # the first appearance of a node is where it is written, not where it is repeated.
         if isinstance(node, yaml.MappingNode):
             keys: dict[str, int] = {}
+            children = []
             for key, value in node.value:
                 key_line = key.start_mark.line + 1
                 name = str(key.value) if field == "file" else f"{field}.{key.value}"
@@ -195,7 +209,9 @@ def _plain_yaml_problems(root: yaml.Node, path: str) -> list[Problem]:
                         )
                     )
                 keys.setdefault(key.value, key_line)
-                stack.append((value, name, key_line))
+                children.append((value, name, key_line))
+            stack.extend(reversed(children))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, f"{field}.{i}", where) for i, item in enumerate(node.value))
+            items = [(item, f"{field}.{i}", where) for i, item in enumerate(node.value)]
+            stack.extend(reversed(items))
     return sorted(problems, key=lambda p: (p.line or 0, p.field))
