@@ -72,6 +72,7 @@ class Site:
 
     def build(self, **options: Any) -> Path:
         cfg = load_config(str(self.config()), site_dir=str(self.site_dir), **options)
+        cfg.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
         build(cfg)
         return self.site_dir
 

@@ -101,6 +101,10 @@ class Catalog:
             next=self.days[index - 1] if index > 0 else None,
         )
 
+    def newest_day(self, tag: str) -> date:
+        """The day the newest paper with `tag` was added."""
+        return self._by_tag[tag][0].day
+
     def tagged(self, tag: str) -> tuple[Card, ...]:
         """The papers with `tag`, newest first."""
         return tuple(self.card(p) for p in self._by_tag.get(tag, ()))

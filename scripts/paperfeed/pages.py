@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import frontmatter
@@ -23,6 +24,9 @@ from paperfeed.parallel import map_chunks
 class GeneratedPage:
     uri: str  # path under the docs folder, e.g. "days/2024-11-27.md"
     text: str
+    # When its content last changed: the newest `added` it shows. Sitemaps use it in
+    # place of the build's clock, so two builds of the same papers are identical.
+    updated: date | None = None
 
 
 def site_pages(
@@ -33,29 +37,35 @@ def site_pages(
     `converted` holds paper pages already made while loading (by paper id).
     """
     if converted is not None:
-        yield from (GeneratedPage(page_uri(p), converted[p.id]) for p in catalog.papers)
+        for paper in catalog.papers:
+            yield GeneratedPage(page_uri(paper), converted[paper.id], paper.day)
     else:
         jobs = [(paper, catalog.sources[paper.id]) for paper in catalog.papers]
         yield from map_chunks(_paper_pages, jobs)
-    latest = catalog.latest_day.isoformat() if catalog.latest_day else None
-    yield _listing("index.md", "home.html", "Daily Papers", view="day", day=latest)
+    latest = catalog.latest_day
+    home_day = latest.isoformat() if latest else None
+    yield _listing("index.md", "home.html", "Daily Papers", latest, view="day", day=home_day)
     for day in catalog.days:
-        title = f"Papers of {day.isoformat()}"
-        yield _listing(
-            f"days/{day.isoformat()}.md", "day.html", title, view="day", day=day.isoformat()
-        )
-    yield _listing("archive.md", "archive.html", "Archive", view="archive")
-    yield _listing("tags/index.md", "tags.html", "Tags", view="tags")
+        uri, title = f"days/{day.isoformat()}.md", f"Papers of {day.isoformat()}"
+        yield _listing(uri, "day.html", title, day, view="day", day=day.isoformat())
+    yield _listing("archive.md", "archive.html", "Archive", latest, view="archive")
+    yield _listing("tags/index.md", "tags.html", "Tags", latest, view="tags")
     for tag, _ in catalog.tags:
-        yield _listing(f"tags/{tag}.md", "tag.html", f"Tag: {tag}", view="tag", tag=tag)
+        updated = catalog.newest_day(tag)
+        yield _listing(f"tags/{tag}.md", "tag.html", f"Tag: {tag}", updated, view="tag", tag=tag)
 
 
 def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:
     """Convert some papers: what one worker does (see parallel.py)."""
-    return [GeneratedPage(page_uri(paper), to_markdown(paper, source)) for paper, source in jobs]
+    return [
+        GeneratedPage(page_uri(paper), to_markdown(paper, source), paper.day)
+        for paper, source in jobs
+    ]
 
 
-def _listing(uri: str, template: str, title: str, **view: Any) -> GeneratedPage:
+def _listing(
+    uri: str, template: str, title: str, updated: date | None, **view: Any
+) -> GeneratedPage:
     # Listings repeat what paper pages hold, so search skips them.
     meta = {
         "template": template,
@@ -64,4 +74,4 @@ def _listing(uri: str, template: str, title: str, **view: Any) -> GeneratedPage:
         "search": {"exclude": True},
         "pf": view,
     }
-    return GeneratedPage(uri, frontmatter.dumps(frontmatter.Post("", **meta)) + "\n")
+    return GeneratedPage(uri, frontmatter.dumps(frontmatter.Post("", **meta)) + "\n", updated)

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import CountHandler
 
 from paperfeed.catalog import Catalog
 from paperfeed.convert import to_markdown
@@ -17,6 +18,7 @@ from paperfeed.errors import PaperfeedError
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
+from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
 
 if TYPE_CHECKING:
@@ -34,12 +36,26 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 _NAV_CANDIDATES = frozenset({"index.md", "archive.md", "tags/index.md"})
 
 
+def _warnings_so_far() -> bool:
+    """Whether `mkdocs build --strict` is about to fail: it counts warnings with a handler."""
+    handlers = logging.getLogger("mkdocs").handlers
+    return any(isinstance(h, CountHandler) and h.get_counts() for h in handlers)
+
+
 class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
     def __init__(self) -> None:
         self.catalog: Catalog | None = None
+        self._swap: AtomicSite | None = None
+        self._atomic = False
         self._generated: set[str] = set()
         self._bodies: dict[str, str] = {}
         self._converted: dict[str, str] = {}
+        self._updated: dict[str, str] = {}
+
+    def on_startup(self, command: str, dirty: bool) -> None:
+        # `serve` builds into a temp dir of its own; a real build is made beside the site
+        # and swapped in whole, so a failure or an interrupt never leaves half a site.
+        self._atomic = command in ("build", "gh-deploy") and not dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Everything is validated here, before MkDocs cleans site_dir, so a bad
@@ -60,6 +76,9 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self.catalog = Catalog({entry.source: entry.paper for entry in entries})
         self._converted = {entry.paper.id: entry.page or "" for entry in entries}
         log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
+        if self._atomic:
+            self._swap = AtomicSite(Path(config.site_dir))
+            config.site_dir = str(self._swap.staging)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -75,12 +94,24 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             )
             files.append(File.generated(config, page.uri, content=page.text, inclusion=inclusion))
             self._generated.add(page.uri)
+            if page.updated:
+                self._updated[page.uri] = page.updated.isoformat()
         self._converted = {}  # handed over to MkDocs; no need to hold them twice
         # The feeds are files of the site like any other: MkDocs writes them, serves
         # them, and checks links to them.
         for path, data in render_feeds(self.catalog, self._feed_settings(config)).items():
             files.append(File.generated(config, path, content=data))
         return files
+
+    def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
+        # The sitemap dates pages by the build's clock; ours date them by their papers,
+        # and hand-written pages by the newest paper, so rebuilds are byte-identical.
+        assert self.catalog is not None
+        latest = self.catalog.latest_day
+        page.update_date = self._updated.get(
+            page.file.src_uri, latest.isoformat() if latest else page.update_date
+        )
+        return page
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
@@ -104,11 +135,20 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         gc.freeze()
         return env
 
+    @event_priority(-100)  # last, after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()
+        if self._swap:
+            if config.strict and _warnings_so_far():
+                self._swap.abandon()  # MkDocs aborts the build right after this event
+            else:
+                self._swap.commit()
+                config.site_dir = str(self._swap.site)
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
+        if self._swap:
+            self._swap.abandon()
 
     def on_serve(
         self, server: LiveReloadServer, config: MkDocsConfig, builder: Callable[[], None]
