@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from feedgen.feed import FeedGenerator
+from markupsafe import escape
 
 from paperfeed.abstract import plain_text
 from paperfeed.catalog import Catalog
@@ -82,7 +83,9 @@ def _entry(fg: FeedGenerator, paper: Paper, settings: FeedSettings) -> None:
         fe.dc.dc_creator(name)
     for tag in paper.tags:
         fe.category(term=tag, scheme=settings.url(f"tags/{tag}/"), label=tag)
-    fe.description(_summary(paper))
+    # RSS readers take <description> as HTML: the summary goes in escaped, as Atom's
+    # html summary, so "<b>" in a TL;DR stays text everywhere.
+    fe.summary(str(escape(_summary(paper))), type="html")
     fe.content(str(abstract_html(paper.abstract)), type="html")
 
 

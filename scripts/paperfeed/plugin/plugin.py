@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from markupsafe import escape
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -121,6 +122,11 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         if page.file.src_uri not in self._generated:
             return markdown
         self._bodies[page.file.src_uri] = markdown
+        # Material prints page.meta.title and .description into the page and the search
+        # index unescaped, trusting authors; these come from strangers' entries.
+        for key in ("title", "description"):
+            if isinstance(page.meta.get(key), str):
+                page.meta[key] = escape(page.meta[key])
         return ""
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
