@@ -22,6 +22,7 @@ from paperfeed.render import abstract_html
 RSS_PATH = "feed.xml"
 ATOM_PATH = "atom.xml"
 JSON_PATH = "feed.json"
+_MEDIA_TYPES = {RSS_PATH: "application/rss+xml", ATOM_PATH: "application/atom+xml"}
 # An empty feed still needs an "updated" date; the clock would break reproducible builds.
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -59,8 +60,9 @@ def _generator(papers: tuple[Paper, ...], settings: FeedSettings, path: str) -> 
     fg.description(settings.description)
     fg.language(settings.language)
     fg.generator("paperfeed")
-    fg.link(href=settings.url(path), rel="self")
-    fg.link(href=settings.site_url, rel="alternate")  # RSS takes the last link as <link>
+    fg.link(href=settings.url(path), rel="self", type=_MEDIA_TYPES[path])
+    # RSS takes the last link as <link>
+    fg.link(href=settings.site_url, rel="alternate", type="text/html")
     updated = papers[0].added_at if papers else _EPOCH
     fg.updated(updated)
     fg.lastBuildDate(updated)
