@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,7 +25,8 @@ class Elements(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
-        self._script = tag == "script"
+        # JSON-LD is data that browsers never run; it is checked as JSON below
+        self._script = tag == "script" and dict(attrs).get("type") != "application/ld+json"
 
     def handle_endtag(self, tag: str) -> None:
         self._script = False
@@ -119,3 +121,19 @@ def test_the_corpus_is_valid_entries(tmp_path: Path) -> None:
     from paperfeed.load import load_papers
 
     assert sorted(p.id for p in load_papers(site.papers).values()) == ids
+
+
+@pytest.mark.parametrize("n, payload", list(enumerate(PAYLOADS.values())), ids=PAYLOADS.keys())
+def test_json_ld_holds_each_payload_as_data(hostile: Site, n: int, payload: str) -> None:
+    html = hostile.html(f"papers/h{n:02d}/")
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(scripts) == 1  # no payload closed the element early
+    data = json.loads(scripts[0])
+    assert data["headline"] == payload
+    assert [a["name"] for a in data["author"]] == [payload, f"Author {n}"]
+
+
+def test_the_json_export_holds_payloads_as_data(hostile: Site) -> None:
+    papers = json.loads(hostile.read("papers.json"))["papers"]
+    assert {p["title"] for p in papers} == set(PAYLOADS.values())
+    assert all(p["venue"] == p["title"] for p in papers)

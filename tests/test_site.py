@@ -14,6 +14,7 @@ from conftest import Site
 
 def text_of(html: str) -> str:
     """The visible text, roughly: tags dropped, entities decoded, spaces folded."""
+    html = re.sub(r"<script[^>]*>.*?</script>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
@@ -180,3 +181,28 @@ def test_site_url_is_required(site: Site, caplog: pytest.LogCaptureFixture) -> N
 def test_an_empty_feed_builds(site: Site) -> None:
     site.build()
     assert "No papers yet" in site.html("")
+
+
+def test_paper_page_has_scholarly_json_ld(feed: Site) -> None:
+    html = feed.html("papers/2401.00002/")
+    (script,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data = json.loads(script)
+    assert data["@type"] == "ScholarlyArticle"
+    assert data["headline"] == "Sparse Attention: A Study of Many Heads"
+    assert data["author"][1] == {"@type": "Person", "name": "Łukasz Kaiser"}
+    assert data["datePublished"] == "2024-01-03"
+    assert data["url"] == "https://feeds.example.org/lab/papers/2401.00002/"
+
+
+def test_papers_json_exports_every_paper_losslessly(feed: Site) -> None:
+    from paperfeed.entry import Paper
+    from paperfeed.load import load_papers
+
+    exported = json.loads(feed.read("papers.json"))["papers"]
+    assert [p["id"] for p in exported] == ["2401.00003", "2401.00002", "2401.00001"]
+    papers = {p.id: p for p in load_papers(feed.papers).values()}
+    for item in exported:
+        url, links = item.pop("url"), item.pop("resolved_links")
+        assert Paper.model_validate(item) == papers[item["id"]]
+        assert url == f"https://feeds.example.org/lab/papers/{item['id']}/"
+        assert links == papers[item["id"]].resolved_links()

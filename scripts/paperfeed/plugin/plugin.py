@@ -16,6 +16,7 @@ from mkdocs.utils import CountHandler
 from paperfeed.catalog import Catalog
 from paperfeed.convert import to_markdown
 from paperfeed.errors import PaperfeedError
+from paperfeed.export import EXPORT_PATH, papers_json
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
@@ -100,8 +101,12 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._converted = {}  # handed over to MkDocs; no need to hold them twice
         # The feeds are files of the site like any other: MkDocs writes them, serves
         # them, and checks links to them.
-        for path, data in render_feeds(self.catalog, self._feed_settings(config)).items():
+        settings = self._feed_settings(config)
+        for path, data in render_feeds(self.catalog, settings).items():
             files.append(File.generated(config, path, content=data))
+        files.append(
+            File.generated(config, EXPORT_PATH, content=papers_json(self.catalog, settings))
+        )
         return files
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
