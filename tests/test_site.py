@@ -206,3 +206,22 @@ def test_papers_json_exports_every_paper_losslessly(feed: Site) -> None:
         assert Paper.model_validate(item) == papers[item["id"]]
         assert url == f"https://feeds.example.org/lab/papers/{item['id']}/"
         assert links == papers[item["id"]].resolved_links()
+
+
+def test_paper_page_head_has_highwire_and_opengraph_tags(feed: Site) -> None:
+    html = feed.html("papers/2401.00002/")
+    metas = re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)">', html)
+    assert ("citation_title", "Sparse Attention: A Study of Many Heads") in metas
+    assert [v for k, v in metas if k == "citation_author"] == [
+        "Émile Zola",
+        "Łukasz Kaiser",
+        "Grace Hopper",
+        "Alan Turing",
+        "Edsger Dijkstra",
+    ]
+    assert ("citation_publication_date", "2024/01/03") in metas
+    assert ("citation_pdf_url", "https://arxiv.org/pdf/2401.00002") in metas
+    assert ("citation_arxiv_id", "2401.00002") in metas
+    assert ("og:title", "Sparse Attention: A Study of Many Heads") in metas
+    assert ("og:url", "https://feeds.example.org/lab/papers/2401.00002/") in metas
+    assert '<link rel="canonical" href="https://feeds.example.org/lab/papers/2401.00002/">' in html
