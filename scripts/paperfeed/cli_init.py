@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import click
@@ -24,8 +24,16 @@ def _checked(check: Callable[[str], str]) -> Callable[[click.Context, click.Para
     return callback
 
 
+def _this_version() -> str:
+    """The requirement that installs the paperfeed running now, looked up only when needed."""
+    try:
+        return f"paperfeed=={version('paperfeed')}"
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "paperfeed"
+
+
 @click.command()
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option(
     "--name",
     required=True,
@@ -41,13 +49,13 @@ def _checked(check: Callable[[str], str]) -> Callable[[click.Context, click.Para
 @click.option(
     "--requirement",
     "requirement_line",
-    default=f"paperfeed=={version('paperfeed')}",
-    show_default=True,
+    default=_this_version,
+    show_default="paperfeed==<this version>",
     callback=_checked(requirement),
     help="How the new feed's workflows install paperfeed: a line of requirements.txt.",
 )
 def init(directory: Path, name: str, url: str, requirement_line: str) -> None:
-    """Write a new paper feed into DIRECTORY (new or empty): config, templates, workflows."""
+    """Write a new paper feed into DIR (new or empty): config, templates, workflows."""
     try:
         written = scaffold(directory, Feed(name=name, url=url, requirement=requirement_line))
     except PaperfeedError as e:
