@@ -225,3 +225,34 @@ def test_paper_page_head_has_highwire_and_opengraph_tags(feed: Site) -> None:
     assert ("og:title", "Sparse Attention: A Study of Many Heads") in metas
     assert ("og:url", "https://feeds.example.org/lab/papers/2401.00002/") in metas
     assert '<link rel="canonical" href="https://feeds.example.org/lab/papers/2401.00002/">' in html
+
+
+def test_cite_box_holds_bibtex_that_parses_back(feed: Site) -> None:
+    import bibtexparser
+
+    html = feed.html("papers/2401.00002/")
+    (bib,) = re.findall(
+        r'<pre class="pf-cite__bibtex" id="pf-bibtex"><code>(.*?)</code>', html, re.S
+    )
+    library = bibtexparser.parse_string(unescape(bib))
+    assert library.failed_blocks == []
+    (entry,) = library.entries
+    assert entry.key == "zola2024sparse"
+    fields = {k: f.value for k, f in entry.fields_dict.items()}
+    assert fields["title"] == "{Sparse Attention: A Study of Many Heads}"
+    assert fields["author"].split(" and ") == [
+        "Émile Zola",
+        "Łukasz Kaiser",
+        "Grace Hopper",
+        "Alan Turing",
+        "Edsger Dijkstra",
+    ]
+    assert fields["eprint"] == "2401.00002" and fields["year"] == "2024"
+    assert 'data-pf-copy="#pf-bibtex"' in html
+
+
+def test_paper_pages_link_their_neighbours_on_the_day(feed: Site) -> None:
+    first, second = feed.html("papers/2401.00003/"), feed.html("papers/2401.00002/")
+    assert 'rel="next" href="../../papers/2401.00002/"' in first
+    assert 'rel="prev" href="../../papers/2401.00003/"' in second
+    assert 'rel="next"' not in second.split('class="pf-pager pf-paper__pager"')[1]

@@ -65,6 +65,8 @@ class Catalog:
         self._by_tag = dict(sorted(by_tag.items()))
         self.days: tuple[date, ...] = tuple(sorted(by_day, reverse=True))
         self._cards: dict[str, Card] = {}
+        self._rankings: dict[date, list[Paper]] = {}
+        self._days_of = {paper.id: paper.day for paper in self.papers}
 
     # -- what exists --------------------------------------------------------
 
@@ -93,13 +95,30 @@ class Catalog:
         if day is None or day not in self._by_day:
             return None
         index = self.days.index(day)
-        papers = sorted(self._by_day[day], key=lambda p: (-(p.upvotes or 0), p.title, p.id))
+        papers = self._ranked(day)
         return DayView(
             day=day,
             cards=tuple(self.card(p) for p in papers),
             previous=self.days[index + 1] if index + 1 < len(self.days) else None,
             next=self.days[index - 1] if index > 0 else None,
         )
+
+    def neighbours(self, paper_id: str) -> tuple[Card | None, Card | None]:
+        """The papers before and after this one on its day's page."""
+        day = self._days_of[paper_id]
+        ranked = self._ranked(day)
+        index = [p.id for p in ranked].index(paper_id)
+        before = self.card(ranked[index - 1]) if index > 0 else None
+        after = self.card(ranked[index + 1]) if index + 1 < len(ranked) else None
+        return before, after
+
+    def _ranked(self, day: date) -> list[Paper]:
+        """A day's papers as its page lists them: most upvoted first."""
+        ranked = self._rankings.get(day)
+        if ranked is None:
+            ranked = sorted(self._by_day[day], key=lambda p: (-(p.upvotes or 0), p.title, p.id))
+            self._rankings[day] = ranked
+        return ranked
 
     def newest_day(self, tag: str) -> date:
         """The day the newest paper with `tag` was added."""

@@ -13,6 +13,7 @@ import frontmatter
 import yaml
 
 from paperfeed.abstract import plain_text
+from paperfeed.cite import bibtex
 from paperfeed.entry import Paper
 from paperfeed.render import page_body
 
@@ -51,6 +52,7 @@ def front_matter(paper: Paper, source: str) -> dict[str, Any]:
     meta["pf"] = {
         "day": paper.day.isoformat(),
         "links": paper.resolved_links(),
+        "bibtex": bibtex(paper),
         "source": source,
     }
     return meta

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from markupsafe import Markup
 
 from paperfeed.abstract import excerpt, paragraphs
@@ -19,9 +19,15 @@ from paperfeed.entry import Paper
 def _env() -> Environment:
     return Environment(
         loader=PackageLoader("paperfeed", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
+        # HTML and the Markdown page bodies (which are HTML) escape; BibTeX does not.
+        autoescape=select_autoescape(enabled_extensions=("html", "md"), default=False),
         keep_trailing_newline=True,
     )
+
+
+def template(name: str) -> Template:
+    """One of the package's templates (abstract.html, paper-body.md, entry.bib)."""
+    return _env().get_template(name)
 
 
 def abstract_html(abstract: str) -> Markup:
