@@ -88,7 +88,7 @@ def test_an_items_id_survives_a_new_title(site: Site) -> None:
 
 def test_feed_limit_and_title_come_from_the_plugin_options(site: Site) -> None:
     for n in range(5):
-        site.add(id=f"p{n}", added=f"2024-11-0{n + 1}")
+        site.add(id=f"p{n}", title=f"Paper {n}", added=f"2024-11-0{n + 1}")
     site.plugin_options = {"feed_limit": 2, "feed_title": "Graph Papers"}
     site.build()
     feed = parsed(site, "feed.xml")

@@ -127,8 +127,8 @@ class Writer:
         for entry in existing_entries(papers_dir, self.root):
             self._claim(entry)
 
-    def add(self, found: Found) -> Path:
-        """Write one paper's entry and return its path, or raise AddError saying why not."""
+    def add(self, found: Found) -> Entry:
+        """Write one paper's entry and return it, or raise AddError saying why not."""
         fields = {**found.fields, "id": entry_id(found.fields, found.ref), "added": self.added}
         if self.submitted_by:
             fields["submitted_by"] = self.submitted_by
@@ -144,13 +144,13 @@ class Writer:
         except PaperfeedError:
             loads_back = False
         if not loads_back:
-            raise AddError(f"the entry written for it would not load back as it is: {text!r}")
+            raise AddError("its entry would not load back as the same paper: not written")
         try:
             write_atomically(path, text)
         except OSError as e:
             raise AddError(f"cannot write {entry.source}: {e.strerror or e}") from None
         self._claim(entry)
-        return path
+        return entry
 
     def _validate(self, source: Source) -> Paper:
         try:

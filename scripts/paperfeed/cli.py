@@ -1,4 +1,4 @@
-"""The `paperfeed` command: check entries, build the site, write generated pages.
+"""The `paperfeed` command: add and check entries, build the site, write generated pages.
 
 It drives MkDocs as a separate process, so the CLI, like the rest of the core,
 never imports the engine.
@@ -9,14 +9,22 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import click
+from pydantic import TypeAdapter, ValidationError
 
+from paperfeed.add import AddError, Writer
 from paperfeed.catalog import Catalog
-from paperfeed.errors import PaperfeedError
-from paperfeed.load import load_papers
+from paperfeed.cli_init import init
+from paperfeed.entry import Added
+from paperfeed.errors import PaperfeedError, Problem
+from paperfeed.importers import Failed, Found, Result, arxiv, bibtex, hf
+from paperfeed.importers.progress import progress
+from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
+from paperfeed.schema import schema_text
 
 _PAPERS = click.option(
     "--papers",
@@ -34,25 +42,204 @@ def main() -> None:
     """Papers as YAML files in, a paper-feed website with RSS, Atom and JSON feeds out."""
 
 
-def _load(papers_dir: Path) -> Catalog:
-    """The catalog, or every problem on stderr and exit status 1."""
+def _load(papers_dir: Path, output: str = "text") -> Catalog:
+    """The catalog, or every problem (duplicates included) reported and exit status 1."""
     try:
-        return Catalog(load_papers(papers_dir, Path.cwd()))
+        entries = load_entries(papers_dir, Path.cwd())
     except PaperfeedError as e:
         for problem in e.problems:
-            click.echo(str(problem), err=True)
+            if output == "github":
+                click.echo(github_annotation(problem))
+            else:
+                click.echo(str(problem), err=True)
         click.echo(f"{len(e.problems)} problem(s) found: fix them and run again.", err=True)
         raise SystemExit(1) from None
+    return Catalog({entry.source: entry.paper for entry in entries})
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub workflow command that shows `problem` on its line of the pull request."""
+    place = {"file": problem.path, "line": problem.line, "title": problem.field}
+    properties = ",".join(
+        f"{name}={_escape_property(str(value))}" for name, value in place.items() if value
+    )
+    return f"::error {properties}::{_escape_data(problem.message)}"
+
+
+# As GitHub's own toolkit escapes them (actions/toolkit, packages/core/src/command.ts).
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 @main.command()
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="github: workflow annotations, so a pull request shows each problem on its line.",
+)
 @_PAPERS
-def check(papers_dir: Path) -> None:
-    """Validate every entry; print each problem as path:line: field: message."""
-    catalog = _load(papers_dir)
+def check(output: str, papers_dir: Path) -> None:
+    """Validate every entry and look for papers entered twice.
+
+    Prints each problem as path:line: field: message.
+    """
+    catalog = _load(papers_dir, output)
     click.echo(
         f"{len(catalog.papers)} papers OK ({len(catalog.days)} days, {len(catalog.tags)} tags)"
     )
+
+
+def _added(ctx: click.Context, param: click.Parameter, value: str | None) -> date | datetime:
+    if value is None:
+        return date.today()
+    try:
+        return TypeAdapter(Added).validate_python(value)
+    except ValidationError as e:
+        error = e.errors()[0]
+        raise click.BadParameter(str(error.get("ctx", {}).get("error", error["msg"]))) from None
+
+
+def _api(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise click.BadParameter(f"{value!r} is not a web address: use a full https:// URL")
+    return value.rstrip("/")
+
+
+@main.command()
+@click.argument("refs", nargs=-1, metavar="[ID|URL]...")
+@click.option(
+    "--from-hf",
+    is_flag=True,
+    help="Take the papers from Hugging Face: with upvotes, code, project page, keywords.",
+)
+@click.option(
+    "--from-hf-daily",
+    "hf_day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Add every paper of Hugging Face's daily listing of DATE (YYYY-MM-DD).",
+)
+@click.option(
+    "--from-bibtex",
+    "bibtex_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE.bib",
+    help="Add every entry of a BibTeX file that has (or gets from arXiv) what entries need.",
+)
+@click.option(
+    "--added",
+    callback=_added,
+    metavar="DATE",
+    help="When the papers join the feed: YYYY-MM-DD or a date-time with zone. [default: today]",
+)
+@click.option("--by", "submitted_by", metavar="NAME", help="Who submits them (submitted_by).")
+@click.option(
+    "--arxiv-api",
+    envvar="PAPERFEED_ARXIV_API",
+    default=arxiv.API,
+    show_default=True,
+    callback=_api,
+    metavar="URL",
+    help="The arXiv API's query address (env PAPERFEED_ARXIV_API).",
+)
+@click.option(
+    "--hf-api",
+    envvar="PAPERFEED_HF_API",
+    default=hf.API,
+    show_default=True,
+    callback=_api,
+    metavar="URL",
+    help="The Hugging Face API's base address (env PAPERFEED_HF_API).",
+)
+@_PAPERS
+def add(
+    refs: tuple[str, ...],
+    from_hf: bool,
+    hf_day: datetime | None,
+    bibtex_file: Path | None,
+    added: date | datetime,
+    submitted_by: str | None,
+    arxiv_api: str,
+    hf_api: str,
+    papers_dir: Path,
+) -> None:
+    """Add papers by arXiv id or URL, from Hugging Face, or from a BibTeX file.
+
+    Writes papers/YYYY/MM/<id>.yaml for each paper (YYYY/MM of --added) and refuses a
+    paper that is already in the feed. Each paper it cannot add gets one line saying
+    why, and the exit status is then 1.
+    """
+    if sum([bool(refs), hf_day is not None, bibtex_file is not None]) != 1:
+        raise click.UsageError("give arXiv ids or URLs, or --from-hf-daily, or --from-bibtex")
+    if from_hf and not refs:
+        raise click.UsageError("--from-hf needs arXiv ids or URLs")
+    if bibtex_file:
+        results = bibtex.import_file(bibtex_file, arxiv.new_client(), arxiv_api)
+    elif hf_day:
+        results = hf.fetch_daily(hf_day.date(), hf.new_client(), hf_api)
+    else:
+        results = _by_id(refs, from_hf, arxiv_api, hf_api)
+    writer = Writer(papers_dir, added, submitted_by)
+    written = failed = 0
+    for result in progress(results, "writing entries"):
+        if isinstance(result, Found):
+            try:
+                click.echo(writer.add(result).source)
+            except AddError as e:
+                result = Failed(result.ref, str(e))
+            else:
+                written += 1
+                continue
+        click.echo(str(result), err=True)
+        failed += 1
+    click.echo(f"Added {written} paper(s) to {papers_dir}.")
+    if failed:
+        click.echo(f"{failed} paper(s) not added: see above.", err=True)
+        raise SystemExit(1)
+
+
+def _by_id(refs: tuple[str, ...], from_hf: bool, arxiv_api: str, hf_api: str) -> list[Result]:
+    """A Result per distinct paper asked for, the unreadable ids first."""
+    results: list[Result] = []
+    ids: list[str] = []
+    for ref in refs:
+        try:
+            ids.append(arxiv.parse_ref(ref))
+        except ValueError as e:
+            results.append(Failed(ref, str(e)))
+    ids = list(dict.fromkeys(ids))  # 2401.10215 and its v2 are one paper
+    if from_hf:
+        client = hf.new_client()
+        results += [hf.fetch_paper(i, client, hf_api) for i in progress(ids, "asking Hugging Face")]
+    else:
+        found = arxiv.fetch(ids, arxiv.new_client(), arxiv_api)
+        results += [found[i] for i in ids]
+    return results
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write it to FILE (e.g. paper.schema.json) instead of printing it.",
+)
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of a paper entry, generated from the format's model."""
+    text = schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
 
 
 @main.command()
@@ -100,6 +287,8 @@ def convert(out_dir: Path, papers_dir: Path) -> None:
         count += 1
     click.echo(f"Wrote {count} pages to {out_dir}")
 
+
+main.add_command(init)
 
 if __name__ == "__main__":
     main()

@@ -12,10 +12,14 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperfeed.entry import Paper
 from paperfeed.errors import PaperfeedError, Problem
-from paperfeed.load import Entry, read_file
+from paperfeed.source import read_file
+
+if TYPE_CHECKING:  # load.py may call find_duplicates: no import of it at run time
+    from paperfeed.load import Entry
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from paperfeed.duplicates import find_duplicates
 from paperfeed.entry import FIELDS, LINK_KINDS, Paper
 from paperfeed.errors import PaperfeedError, Problem
 from paperfeed.parallel import map_chunks
@@ -178,6 +179,7 @@ def load_entries(
             continue
         first_seen[entry.paper.id] = entry.source
         entries.append(entry)
+    problems += find_duplicates(entries, root)
     if problems:
         raise PaperfeedError(problems)
     return entries

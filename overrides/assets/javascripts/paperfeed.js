@@ -1,9 +1,10 @@
-// paperfeed: copy buttons. A button with data-pf-copy="#id" copies that element's
-// text (the Cite box's BibTeX) and says so; nothing else runs on the page.
+// paperfeed: copy buttons. A button with data-pf-copy="SELECTOR" copies the text of
+// that element in its own section (the Cite box's BibTeX) and says so. A selector,
+// not an id: Material's code-block script rewrites the ids of <pre> elements.
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-pf-copy]");
   if (!button) return;
-  const source = document.querySelector(button.dataset.pfCopy);
+  const source = button.parentElement.querySelector(button.dataset.pfCopy);
   if (!source) return;
   const label = button.textContent;
   try {

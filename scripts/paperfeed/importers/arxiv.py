@@ -34,7 +34,7 @@ _ENTRY_ID = re.compile(rf"arxiv\.org/abs/{_ID}$")
 _DOI = re.compile(DOI_PATTERN)
 
 
-def client() -> Client:
+def new_client() -> Client:
     """A client that keeps to arXiv's pace and waits out its outages."""
     return Client(interval=INTERVAL, backoff=INTERVAL)
 

@@ -216,7 +216,9 @@ def _failure(block: Block) -> tuple[int, Failed]:
     if isinstance(block, DuplicateFieldKeyBlock) and isinstance(entry, Entry):
         twice = ", ".join(sorted(block.duplicate_keys))
         return line, Failed(entry.key, f"line {line}: gives {twice} twice: keep one")
-    error = fold(str(block.error)) if isinstance(block, ParsingFailedBlock) else "unreadable"
+    error: object = block.error if isinstance(block, ParsingFailedBlock) else None
+    # bibtexparser's BlockAbortedException keeps its message apart, in abort_reason.
+    error = fold(str(getattr(error, "abort_reason", None) or error or "unreadable"))
     ref = entry.key if isinstance(entry, Entry) else f"line {line}"
     return line, Failed(ref, f"is not valid BibTeX: {error}")
 

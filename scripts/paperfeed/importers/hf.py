@@ -2,7 +2,7 @@
 
 `/papers/<arXiv id>` describes one paper and `/daily_papers?date=` lists one day's.
 Besides what arXiv gives, they bring the upvotes, the code repository, the project page
-and keywords. Their titles keep arXiv's hard line breaks ("...for\\n  Contrastive"),
+and keywords. Their titles keep arXiv's hard line breaks ("Sieves for\\n  Counting"),
 so every text is folded.
 """
 
@@ -20,27 +20,29 @@ from paperfeed.importers.http import Client, FetchError
 API = "https://huggingface.co/api"
 
 
-def client() -> Client:
+def new_client() -> Client:
     """A client that waits out outages; Hugging Face states no pace for its API."""
     return Client()
 
 
 def fetch_paper(arxiv_id: str, client: Client, api: str = API) -> Result:
     """The paper Hugging Face lists under `arxiv_id`, or why there is none."""
-    data = _get(f"{api}/papers/{quote(arxiv_id, safe='/')}", client)
-    if isinstance(data, str):
-        if data.startswith("HTTP 404"):
-            data = "not on Hugging Face papers: add it without --from-hf"
-        return Failed(arxiv_id, data)
+    url = f"{api}/papers/{quote(arxiv_id, safe='/')}"
+    try:
+        data = _get(url, client, "not on Hugging Face papers: add it without --from-hf")
+    except _NoData as e:
+        return Failed(arxiv_id, str(e))
     return _result(arxiv_id, data, None)
 
 
 def fetch_daily(day: date, client: Client, api: str = API) -> list[Result]:
     """Every paper of one day's listing, in the listing's order."""
     ref = f"daily papers of {day.isoformat()}"
-    data = _get(f"{api}/daily_papers?{urlencode({'date': day.isoformat()})}", client)
-    if isinstance(data, str):
-        return [Failed(ref, data)]
+    url = f"{api}/daily_papers?{urlencode({'date': day.isoformat()})}"
+    try:
+        data = _get(url, client, "Hugging Face has no listing for that day")
+    except _NoData as e:
+        return [Failed(ref, str(e))]
     if not isinstance(data, list):
         return [Failed(ref, "the Hugging Face API answered something that is not a listing")]
     results: list[Result] = []
@@ -53,18 +55,24 @@ def fetch_daily(day: date, client: Client, api: str = API) -> list[Result]:
     return results
 
 
-def _get(url: str, client: Client) -> Any:
-    """The decoded JSON at `url`, or a sentence saying why there is none."""
+class _NoData(Exception):
+    """Why an API call gave nothing to read, in words for the user."""
+
+
+def _get(url: str, client: Client, not_found: str) -> Any:
+    """The decoded JSON at `url`; `not_found` is what a 404 means there."""
     try:
         reply = client.get(url, accept="application/json")
     except FetchError as e:
-        return f"the Hugging Face API cannot be reached: {e}"
+        raise _NoData(f"the Hugging Face API cannot be reached: {e}") from None
+    if reply.status == 404:
+        raise _NoData(not_found)
     if reply.status != 200:
-        return f"HTTP {reply.status} from the Hugging Face API"
+        raise _NoData(f"the Hugging Face API answered HTTP {reply.status}")
     try:
         return json.loads(reply.body)
     except ValueError:
-        return "the Hugging Face API answered something that is not JSON"
+        raise _NoData("the Hugging Face API answered something that is not JSON") from None
 
 
 def _result(ref: str, paper: Any, item: dict[str, Any] | None) -> Result:

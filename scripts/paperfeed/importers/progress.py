@@ -16,12 +16,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 T = TypeVar("T")
 
+LONG = 10  # items from which work is long enough to report on
+
 
 def progress(items: Sequence[T], doing: str, stream: TextIO | None = None) -> Iterator[T]:
     """Yield `items`, reporting on `stream` (default stderr) how many are done."""
     stream = stream or sys.stderr
     total = len(items)
-    if total < 2:  # one item is no long work: nothing to report
+    if total < LONG:
         yield from items
     elif stream.isatty():
         columns = (
