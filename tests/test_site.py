@@ -231,9 +231,7 @@ def test_cite_box_holds_bibtex_that_parses_back(feed: Site) -> None:
     import bibtexparser
 
     html = feed.html("papers/2401.00002/")
-    (bib,) = re.findall(
-        r'<pre class="pf-cite__bibtex"><code>(.*?)</code>', html, re.S
-    )
+    (bib,) = re.findall(r'<pre class="pf-cite__bibtex"><code>(.*?)</code>', html, re.S)
     library = bibtexparser.parse_string(unescape(bib))
     assert library.failed_blocks == []
     (entry,) = library.entries

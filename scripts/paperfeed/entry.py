@@ -86,9 +86,15 @@ def _parse_added(value: Any) -> Any:
     return _parse_date(value)
 
 
-Text = Annotated[str, BeforeValidator(_text)]
+# The patterns only inform the JSON Schema, so editors flag blanks and non-web links too.
+Text = Annotated[str, BeforeValidator(_text), Field(json_schema_extra={"pattern": r"\S"})]
 Line = Annotated[Text, Field(max_length=500)]  # one line of text: a title, a name, a venue
-Url = Annotated[str, BeforeValidator(_text), Field(max_length=2000), AfterValidator(_url)]
+Url = Annotated[
+    str,
+    BeforeValidator(_text),
+    Field(max_length=2000, json_schema_extra={"pattern": r"^https?://\S+$"}),
+    AfterValidator(_url),
+]
 Day = Annotated[date, BeforeValidator(_parse_date)]
 Added = Annotated[datetime | date, BeforeValidator(_parse_added)]
 Tag = Annotated[str, Field(pattern=TAG_PATTERN, max_length=64)]
