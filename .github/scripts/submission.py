@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
-from paperfeed.entry import ARXIV_PATTERN, TAG_PATTERN
-from paperfeed.load import EntryLoader
+from paperfeed.add import render, write_atomically
+from paperfeed.entry import ARXIV_PATTERN, TAG_PATTERN, Paper
+from paperfeed.load import parse as parse_entry
+from paperfeed.load import validate
 
 # The form's labels (.github/ISSUE_TEMPLATE/submit-paper.yml): GitHub writes each
 # answer under a "### <label>" heading.
@@ -117,30 +117,20 @@ def parse(body: str) -> dict[str, str]:
     }
 
 
-class _Dumper(yaml.SafeDumper):
-    """Multi-line text (the abstract) as a `|` block, the way people write entries."""
-
-
-_Dumper.add_representer(
-    str,
-    lambda dumper, value: dumper.represent_scalar(
-        "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None
-    ),
-)
-
-
 def apply(path: Path, code: str, new_tags: list[str]) -> None:
     """Add the submitter's code link and tags to the entry that `paperfeed add` wrote."""
     if not code and not new_tags:
         return
-    # The entry loader keeps ids and dates as text, so nothing changes on the way back.
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=EntryLoader)
+    # Read and write the entry as `paperfeed add` does, so the file keeps its schema
+    # line and quoting, and is validated again with the additions.
+    text = path.read_text(encoding="utf-8")
+    data = validate(parse_entry(text, str(path))).fields()
     if new_tags:
         data["tags"] = list(dict.fromkeys([*data.get("tags", []), *new_tags]))
     if code:
         data["links"] = {**data.get("links", {}), "code": code}
-    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    path.write_text(text, encoding="utf-8")
+    schema = text.splitlines()[0].partition("$schema=")[2]
+    write_atomically(path, render(Paper.model_validate(data), schema))
 
 
 def main(argv: list[str]) -> int:
