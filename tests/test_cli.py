@@ -72,9 +72,17 @@ def test_convert_writes_the_generated_pages(tmp_path: Path) -> None:
     )
     assert pages == [
         "archive.md",
+        "authors/ada-lovelace.md",
+        "authors/alan-turing.md",
+        "authors/index.md",
+        "code/index.md",
         "days/2024-11-27.md",
         "index.md",
+        "months/2024-11.md",
         "papers/2401.00001.md",
+        "subscribe.md",
         "tags/a.md",
         "tags/index.md",
+        "trending.md",
+        "weeks/2024-W48.md",
     ]

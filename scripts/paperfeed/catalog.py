@@ -1,4 +1,5 @@
-"""All papers of a feed, grouped the ways readers browse them: by day, month and tag.
+"""All papers of a feed, grouped the ways readers browse them: by day, week, month,
+tag and author, and ranked for trending.
 
 Built once per build from the validated entries; the listing pages and the feeds
 read from it, and every order here is total, so two builds list the same papers in
@@ -7,14 +8,15 @@ the same order whatever order the file system gave.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
 
+from paperfeed.authors import author_slug, display_name
 from paperfeed.convert import front_matter
 from paperfeed.entry import Paper
 from paperfeed.render import excerpt_html
@@ -37,11 +39,43 @@ class DayView:
     previous: date | None  # the older day with papers
     next: date | None  # the newer day with papers
 
+    @property
+    def week(self) -> str:
+        return week_key(self.day)
+
+    @property
+    def month(self) -> str:
+        return month_key(self.day)
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    """An ISO week ("2024-W48") or a month ("2024-11") of papers."""
+
+    key: str
+    first: date  # its first day
+    cards: tuple[Card, ...]  # most upvoted first
+    previous: str | None  # the older period with papers
+    next: str | None
+
+
+@dataclass(frozen=True)
+class AuthorView:
+    slug: str
+    name: str
+    spellings: tuple[str, ...]  # every way the feed writes the name
+    cards: tuple[Card, ...]  # newest first
+
 
 @dataclass(frozen=True)
 class MonthView:
     month: date  # the first of the month
     days: tuple[tuple[date, int], ...]  # newest first, with paper counts
+
+    @property
+    def weeks(self) -> tuple[str, ...]:
+        """The ISO weeks of its days, newest first."""
+        return tuple(dict.fromkeys(week_key(day) for day, _ in self.days))
 
 
 class Catalog:
@@ -57,10 +91,26 @@ class Catalog:
         )
         by_day: dict[date, list[Paper]] = defaultdict(list)
         by_tag: dict[str, list[Paper]] = defaultdict(list)
+        by_week: dict[str, list[Paper]] = defaultdict(list)
+        by_month: dict[str, list[Paper]] = defaultdict(list)
+        by_author: dict[str, list[Paper]] = defaultdict(list)
+        self._spellings: dict[str, Counter[str]] = defaultdict(Counter)
         for paper in self.papers:
             by_day[paper.day].append(paper)
+            by_week[week_key(paper.day)].append(paper)
+            by_month[month_key(paper.day)].append(paper)
             for tag in paper.tags:
                 by_tag[tag].append(paper)
+            for name in dict.fromkeys(paper.authors):
+                slug = author_slug(name)
+                if not by_author[slug] or by_author[slug][-1] is not paper:
+                    by_author[slug].append(paper)
+                self._spellings[slug][name] += 1
+        self._by_week = dict(by_week)
+        self._by_month = dict(by_month)
+        self._by_author = dict(by_author)
+        self.weeks: tuple[str, ...] = tuple(sorted(by_week, reverse=True))
+        self.month_keys: tuple[str, ...] = tuple(sorted(by_month, reverse=True))
         self._by_day = dict(by_day)
         self._by_tag = dict(sorted(by_tag.items()))
         self.days: tuple[date, ...] = tuple(sorted(by_day, reverse=True))
@@ -103,6 +153,57 @@ class Catalog:
             next=self.days[index - 1] if index > 0 else None,
         )
 
+    def week(self, key: str) -> PeriodView:
+        year, week = key.split("-W")
+        first = date.fromisocalendar(int(year), int(week), 1)
+        return self._period(self._by_week, self.weeks, key, first)
+
+    def month(self, key: str) -> PeriodView:
+        year, month = key.split("-")
+        return self._period(self._by_month, self.month_keys, key, date(int(year), int(month), 1))
+
+    def _period(
+        self, groups: dict[str, list[Paper]], keys: tuple[str, ...], key: str, first: date
+    ) -> PeriodView:
+        index = keys.index(key)
+        return PeriodView(
+            key=key,
+            first=first,
+            cards=tuple(self.card(p) for p in sorted(groups[key], key=_by_upvotes)),
+            previous=keys[index + 1] if index + 1 < len(keys) else None,
+            next=keys[index - 1] if index > 0 else None,
+        )
+
+    def trending(self, days: int, limit: int = 30) -> tuple[Card, ...]:
+        """The most upvoted papers added in the `days` before the newest one (not the clock,
+        so a rebuild ranks the same)."""
+        if not self.papers:
+            return ()
+        since = self.papers[0].added_at - timedelta(days=days)
+        recent = [p for p in self.papers if p.added_at > since]
+        return tuple(self.card(p) for p in sorted(recent, key=_by_upvotes)[:limit])
+
+    def with_code(self) -> tuple[Card, ...]:
+        """The papers that link their code, newest first."""
+        return tuple(self.card(p) for p in self.papers if "code" in p.links)
+
+    @property
+    def authors(self) -> tuple[tuple[str, str, int], ...]:
+        """(slug, name, paper count) of every author, by name."""
+        rows = [(slug, self.author_name(slug), len(p)) for slug, p in self._by_author.items()]
+        return tuple(sorted(rows, key=lambda row: (row[1].casefold(), row[0])))
+
+    def author_name(self, slug: str) -> str:
+        return display_name(self._spellings[slug])
+
+    def author(self, slug: str) -> AuthorView:
+        return AuthorView(
+            slug=slug,
+            name=self.author_name(slug),
+            spellings=tuple(sorted(self._spellings[slug])),
+            cards=tuple(self.card(p) for p in self._by_author[slug]),
+        )
+
     def neighbours(self, paper_id: str) -> tuple[Card | None, Card | None]:
         """The papers before and after this one on its day's page."""
         day = self._days_of[paper_id]
@@ -116,13 +217,19 @@ class Catalog:
         """A day's papers as its page lists them: most upvoted first."""
         ranked = self._rankings.get(day)
         if ranked is None:
-            ranked = sorted(self._by_day[day], key=lambda p: (-(p.upvotes or 0), p.title, p.id))
+            ranked = sorted(self._by_day[day], key=_by_upvotes)
             self._rankings[day] = ranked
         return ranked
 
-    def newest_day(self, tag: str) -> date:
-        """The day the newest paper with `tag` was added."""
-        return self._by_tag[tag][0].day
+    def newest_day(self, group: str, key: str) -> date:
+        """The day the newest paper of a tag, week, month or author was added."""
+        groups = {
+            "tag": self._by_tag,
+            "week": self._by_week,
+            "month": self._by_month,
+            "author": self._by_author,
+        }
+        return groups[group][key][0].day
 
     def tagged(self, tag: str) -> tuple[Card, ...]:
         """The papers with `tag`, newest first."""
@@ -145,3 +252,17 @@ class Catalog:
 
     def newest(self, limit: int) -> tuple[Paper, ...]:
         return self.papers[:limit]
+
+
+def week_key(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def month_key(day: date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def _by_upvotes(paper: Paper) -> tuple[int, str, str]:
+    """Most upvoted first; ties by title and id, so every build ranks the same."""
+    return (-(paper.upvotes or 0), paper.title, paper.id)

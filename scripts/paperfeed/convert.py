@@ -60,7 +60,12 @@ def front_matter(paper: Paper, source: str) -> dict[str, Any]:
 
 def to_markdown(paper: Paper, source: str) -> str:
     """The whole page: front matter and body."""
-    post = frontmatter.Post(page_body(paper, source), **front_matter(paper, source))
+    return page_text(front_matter(paper, source), page_body(paper, source))
+
+
+def page_text(meta: dict[str, Any], body: str) -> str:
+    """A Markdown page with `meta` as YAML front matter (libyaml's dumper: 10,000s of pages)."""
+    post = frontmatter.Post(body, **meta)
     text: str = frontmatter.dumps(
         post, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000
     )

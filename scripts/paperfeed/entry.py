@@ -104,6 +104,8 @@ def _unique(values: list[str]) -> list[str]:
     twice = sorted({v for v in values if values.count(v) > 1})
     if twice:
         raise ValueError(f"lists {', '.join(map(repr, twice))} more than once: keep one")
+    if "index" in values:  # /tags/index/ is the list of all tags
+        raise ValueError("'index' is reserved for the list of tags: choose another tag")
     return values
 
 

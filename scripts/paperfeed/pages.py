@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import frontmatter
-
 from paperfeed.catalog import Catalog
-from paperfeed.convert import HIDE, page_uri, to_markdown
+from paperfeed.convert import HIDE, page_text, page_uri, to_markdown
 from paperfeed.entry import Paper
 from paperfeed.parallel import map_chunks
 
@@ -32,7 +30,8 @@ class GeneratedPage:
 def site_pages(
     catalog: Catalog, converted: Mapping[str, str] | None = None
 ) -> Iterator[GeneratedPage]:
-    """Every generated page: one per paper, day and tag, plus home, archive and tags.
+    """Every generated page: one per paper, day, week, month, tag and author, and the
+    home, trending, archive, tag index, code, author index and subscribe pages.
 
     `converted` holds paper pages already made while loading (by paper id).
     """
@@ -48,11 +47,32 @@ def site_pages(
     for day in catalog.days:
         uri, title = f"days/{day.isoformat()}.md", f"Papers of {day.isoformat()}"
         yield _listing(uri, "day.html", title, day, view="day", day=day.isoformat())
+    for group, keys, folder in (
+        ("week", catalog.weeks, "weeks"),
+        ("month", catalog.month_keys, "months"),
+    ):
+        for key in keys:
+            updated = catalog.newest_day(group, key)
+            yield _listing(
+                f"{folder}/{key}.md",
+                "period.html",
+                f"Papers of {key}",
+                updated,
+                view=group,
+                key=key,
+            )
+    yield _listing("trending.md", "trending.html", "Trending", latest, view="trending")
     yield _listing("archive.md", "archive.html", "Archive", latest, view="archive")
     yield _listing("tags/index.md", "tags.html", "Tags", latest, view="tags")
     for tag, _ in catalog.tags:
-        updated = catalog.newest_day(tag)
+        updated = catalog.newest_day("tag", tag)
         yield _listing(f"tags/{tag}.md", "tag.html", f"Tag: {tag}", updated, view="tag", tag=tag)
+    yield _listing("code/index.md", "code.html", "Papers with code", latest, view="code")
+    yield _listing("authors/index.md", "authors.html", "Authors", latest, view="authors")
+    for slug, name, _ in catalog.authors:
+        updated = catalog.newest_day("author", slug)
+        yield _listing(f"authors/{slug}.md", "author.html", name, updated, view="author", slug=slug)
+    yield _listing("subscribe.md", "subscribe.html", "Subscribe", latest, view="subscribe")
 
 
 def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:
@@ -74,4 +94,4 @@ def _listing(
         "search": {"exclude": True},
         "pf": view,
     }
-    return GeneratedPage(uri, frontmatter.dumps(frontmatter.Post("", **meta)) + "\n", updated)
+    return GeneratedPage(uri, page_text(meta, ""), updated)

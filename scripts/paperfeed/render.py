@@ -12,17 +12,20 @@ from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from markupsafe import Markup
 
 from paperfeed.abstract import excerpt, paragraphs
+from paperfeed.authors import author_slug
 from paperfeed.entry import Paper
 
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("paperfeed", "templates"),
         # HTML and the Markdown page bodies (which are HTML) escape; BibTeX does not.
         autoescape=select_autoescape(enabled_extensions=("html", "md"), default=False),
         keep_trailing_newline=True,
     )
+    env.filters["author_slug"] = author_slug
+    return env
 
 
 def template(name: str) -> Template:

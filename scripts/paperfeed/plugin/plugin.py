@@ -35,7 +35,17 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 # Listed in the nav by the site's author if wanted; every other generated page is
 # reached through links, so the nav (copied into every page) stays short.
-_NAV_CANDIDATES = frozenset({"index.md", "archive.md", "tags/index.md"})
+_NAV_CANDIDATES = frozenset(
+    {
+        "index.md",
+        "trending.md",
+        "archive.md",
+        "tags/index.md",
+        "authors/index.md",
+        "code/index.md",
+        "subscribe.md",
+    }
+)
 
 
 def _warnings_so_far() -> bool:
@@ -66,6 +76,11 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             raise PluginError(
                 "mkdocs.yml: site_url: paperfeed needs it for absolute links in the feeds: "
                 "add e.g. `site_url: https://example.org/papers/`"
+            )
+        if not config.use_directory_urls:
+            raise PluginError(
+                "mkdocs.yml: use_directory_urls: paperfeed links pages as /papers/<id>/: "
+                "remove the setting or set it to true"
             )
         root = Path(config.config_file_path).parent
         try:
