@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,12 @@ def write_text(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
     return path
+
+
+def text_of(html: str) -> str:
+    """The visible text, roughly: tags dropped, entities decoded, spaces folded."""
+    html = re.sub(r"<script[^>]*>.*?</script>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 class Site:

@@ -9,13 +9,7 @@ from html import unescape
 import pytest
 from mkdocs.exceptions import Abort
 
-from conftest import Site
-
-
-def text_of(html: str) -> str:
-    """The visible text, roughly: tags dropped, entities decoded, spaces folded."""
-    html = re.sub(r"<script[^>]*>.*?</script>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+from conftest import Site, text_of
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from conftest import Site
-from test_site import text_of
+from conftest import Site, text_of
 
 
 @pytest.fixture
