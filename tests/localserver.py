@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from paperfeed.importers.http import Client
+
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 
 
@@ -105,3 +107,8 @@ class LocalServer:
                 pass  # keep test output clean
 
         return Handler
+
+
+def client() -> Client:
+    """An importer's HTTP client that gives up fast: tests wait for nothing."""
+    return Client(timeout=2.0, attempts=2, backoff=0.0)

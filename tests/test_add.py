@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -29,12 +28,6 @@ from paperfeed.load import load_entries, parse, validate
 
 JSON = "application/json; charset=utf-8"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../paper.schema.json"
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as running:
-        yield running
 
 
 @pytest.fixture

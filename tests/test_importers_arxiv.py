@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,12 +11,6 @@ from paperfeed.importers import Failed, Found, arxiv
 from paperfeed.importers.http import Client
 
 QUERY = "/api/query"
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as running:
-        yield running
 
 
 def quick_client(sleeps: list[float], **options: float) -> Client:

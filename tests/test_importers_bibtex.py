@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from localserver import LocalServer, Reply, fixture
+from localserver import LocalServer, Reply, client, fixture
 from paperfeed.importers import Failed, Found, bibtex
-from paperfeed.importers.http import Client
 
 QUERY = "/api/query"
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as running:
-        yield running
-
-
-def client() -> Client:
-    return Client(timeout=2.0, attempts=2, backoff=0.0)
 
 
 def cited() -> dict[str, bibtex.Cited]:

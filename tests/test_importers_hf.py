@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
-from localserver import LocalServer, Reply, fixture
+from localserver import LocalServer, Reply, client, fixture
 from paperfeed.importers import Failed, Found, hf
-from paperfeed.importers.http import Client
 
 JSON = "application/json; charset=utf-8"
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as running:
-        yield running
-
-
-def client() -> Client:
-    return Client(timeout=2.0, attempts=2, backoff=0.0)
 
 
 def test_a_paper_brings_upvotes_code_project_and_keywords(server: LocalServer) -> None:
