@@ -225,7 +225,7 @@ def stage_prepare(root: Path) -> dict[str, Any]:
 
 
 def stage_feeds(root: Path) -> dict[str, Any]:
-    """Render the three feeds; they list only the newest papers, so N should not matter."""
+    """Render every feed: main, code and one per tag (RSS and Atom), JSON Feed and OPML."""
     catalog = catalog_of(root)
     start = time.perf_counter()
     feeds = render_feeds(catalog, FeedSettings(title="Bench Feed", site_url=SITE_URL))

@@ -1,27 +1,41 @@
-"""The feeds: RSS 2.0 and Atom 1.0 through feedgen, and JSON Feed 1.1.
+"""The feeds: RSS 2.0 and Atom 1.0 through feedgen, JSON Feed 1.1, and their OPML list.
 
-Every date comes from the papers, never the clock, and each paper's id is the URL
-of its page, which derives from its `id` and so survives any edit of the entry.
+The site has one feed of its newest papers, one of the papers that link their code,
+and one per tag, each as RSS and Atom; the main feed also as JSON Feed. Every date
+comes from the papers, never the clock, and each paper's id is the URL of its page,
+which derives from its `id` and so survives any edit of the entry: the same paper
+has the same id in every feed. A paper's item is built once per build and shared by
+every feed that lists it.
 """
 
 from __future__ import annotations
 
 import json
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from feedgen.entry import FeedEntry
+from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
 from paperfeed.abstract import plain_text
 from paperfeed.catalog import Catalog
 from paperfeed.entry import Paper
+from paperfeed.opml import OPML_PATH, Subscription, render_opml
 from paperfeed.render import abstract_html
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from lxml.etree import _Element
 
 RSS_PATH = "feed.xml"
 ATOM_PATH = "atom.xml"
 JSON_PATH = "feed.json"
+CODE_HOME = "code/"
 _MEDIA_TYPES = {RSS_PATH: "application/rss+xml", ATOM_PATH: "application/atom+xml"}
 # An empty feed still needs an "updated" date; the clock would break reproducible builds.
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -42,61 +56,183 @@ class FeedSettings:
         return self.url(f"papers/{paper.id}/")
 
 
+@dataclass(frozen=True)
+class Feed:
+    """One feed of the site: some papers, newest first, published as RSS and Atom."""
+
+    home: str  # the page it follows, relative to the site: "", "code/" or "tags/<tag>/"
+    title: str
+    description: str
+    papers: tuple[Paper, ...]
+
+    @property
+    def rss_path(self) -> str:
+        return self.home + RSS_PATH
+
+    @property
+    def atom_path(self) -> str:
+        return self.home + ATOM_PATH
+
+
+def tag_home(tag: str) -> str:
+    """The page of a tag, whose folder holds the tag's feeds."""
+    return f"tags/{tag}/"
+
+
+def site_feeds(catalog: Catalog, settings: FeedSettings) -> list[Feed]:
+    """Every RSS/Atom feed of the site: the newest papers, those with code, one per tag."""
+    limit = max(settings.limit, 0)
+    with_code = [paper for paper in catalog.papers if "code" in paper.links]
+    tagged: dict[str, list[Paper]] = {tag: [] for tag, _ in catalog.tags}
+    for paper in catalog.papers:  # newest first, so each list is too
+        for tag in paper.tags:
+            tagged[tag].append(paper)
+    title = settings.title
+    return [
+        Feed("", title, settings.description, catalog.newest(limit)),
+        Feed(
+            CODE_HOME,
+            f"{title} · papers with code",
+            "The newest papers that link their code.",
+            tuple(with_code[:limit]),
+        ),
+        *(
+            Feed(
+                tag_home(tag),
+                f"{title} · #{tag}",
+                f"The newest papers tagged #{tag}.",
+                tuple(papers[:limit]),
+            )
+            for tag, papers in tagged.items()
+        ),
+    ]
+
+
 def render_feeds(catalog: Catalog, settings: FeedSettings) -> dict[str, bytes]:
-    """All three feeds, by their path in the site."""
-    papers = catalog.newest(settings.limit)
-    return {
-        RSS_PATH: _generator(papers, settings, RSS_PATH).rss_str(pretty=True),
-        ATOM_PATH: _generator(papers, settings, ATOM_PATH).atom_str(pretty=True),
-        JSON_PATH: json_feed(papers, settings).encode("utf-8"),
-    }
+    """Every feed file of the site, by its path in the site.
+
+    RSS and Atom of each feed of `site_feeds`, the JSON Feed of the newest papers, and
+    `feeds.opml` listing the RSS of each feed.
+    """
+    items = _Items(settings)
+    feeds = site_feeds(catalog, settings)
+    files: dict[str, bytes] = {}
+    for feed in feeds:
+        files[feed.rss_path] = _generator(feed, settings, items, RSS_PATH).rss_str(pretty=True)
+        files[feed.atom_path] = _generator(feed, settings, items, ATOM_PATH).atom_str(pretty=True)
+    main = feeds[0]
+    files[JSON_PATH] = json_feed(main.papers, settings, items).encode("utf-8")
+    files[OPML_PATH] = render_opml(
+        f"{settings.title} · feeds",
+        (
+            Subscription(feed.title, settings.url(feed.rss_path), settings.url(feed.home))
+            for feed in feeds
+        ),
+        catalog.papers[0].added_at if catalog.papers else None,
+    )
+    return files
 
 
-def _generator(papers: tuple[Paper, ...], settings: FeedSettings, path: str) -> FeedGenerator:
+def _generator(feed: Feed, settings: FeedSettings, items: _Items, path: str) -> FeedGenerator:
+    home = settings.url(feed.home)
     fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)  # Atom has its own <author>
-    fg.id(settings.site_url)
-    fg.title(settings.title)
-    fg.description(settings.description)
+    # Atom has its own <author>. (load_extension("dc") would first try to import a module
+    # that does not exist, for each of thousands of feeds.)
+    fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
+    fg.id(home)
+    fg.title(feed.title)
+    fg.description(feed.description)
     fg.language(settings.language)
     fg.generator("paperfeed")
-    fg.link(href=settings.url(path), rel="self", type=_MEDIA_TYPES[path])
+    fg.link(href=settings.url(feed.home + path), rel="self", type=_MEDIA_TYPES[path])
     # RSS takes the last link as <link>
-    fg.link(href=settings.site_url, rel="alternate", type="text/html")
-    updated = papers[0].added_at if papers else _EPOCH
+    fg.link(href=home, rel="alternate", type="text/html")
+    updated = feed.papers[0].added_at if feed.papers else _EPOCH
     fg.updated(updated)
     fg.lastBuildDate(updated)
-    for paper in papers:
-        _entry(fg, paper, settings)
+    for paper in feed.papers:
+        fg.add_entry(items.entry(paper), order="append")
     return fg
 
 
-def _entry(fg: FeedGenerator, paper: Paper, settings: FeedSettings) -> None:
-    url = settings.paper_url(paper)
-    fe = fg.add_entry(order="append")
-    fe.id(url)
-    fe.guid(url, permalink=True)
-    fe.title(paper.title)
-    fe.link(href=url, rel="alternate")
-    fe.published(paper.added_at)
-    fe.updated(paper.added_at)
-    for name in paper.authors:
-        fe.author(name=name)
-        fe.dc.dc_creator(name)
-    for tag in paper.tags:
-        fe.category(term=tag, scheme=settings.url(f"tags/{tag}/"), label=tag)
-    # RSS readers take <description> as HTML: the summary goes in escaped, as Atom's
-    # html summary, so "<b>" in a TL;DR stays text everywhere.
-    fe.summary(str(escape(_summary(paper))), type="html")
-    fe.content(str(abstract_html(paper.abstract)), type="html")
+class _SharedEntry(FeedEntry):
+    """A paper's entry as feedgen builds it, listed by several feeds.
+
+    feedgen makes an entry's XML anew for each feed; this one makes it once per format
+    and hands each feed a copy (a feed takes the element into its own tree). So it must
+    be complete before the first feed is written, as `_Items` makes it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._xml: dict[tuple[str, bool], _Element] = {}
+
+    def rss_entry(self, extensions: bool = True) -> _Element:
+        return self._copy("rss", extensions, super().rss_entry)
+
+    def atom_entry(self, extensions: bool = True) -> _Element:
+        return self._copy("atom", extensions, super().atom_entry)
+
+    def _copy(self, kind: str, extensions: bool, build: Callable[[bool], _Element]) -> _Element:
+        xml = self._xml.get((kind, extensions))
+        if xml is None:
+            xml = self._xml[kind, extensions] = build(extensions)
+        return deepcopy(xml)
+
+
+class _Items:
+    """Each paper's feed entry and abstract HTML, made once per render and then shared."""
+
+    def __init__(self, settings: FeedSettings):
+        self.settings = settings
+        self._html: dict[str, str] = {}
+        self._entries: dict[str, _SharedEntry] = {}
+
+    def html(self, paper: Paper) -> str:
+        html = self._html.get(paper.id)
+        if html is None:
+            html = self._html[paper.id] = str(abstract_html(paper.abstract))
+        return html
+
+    def entry(self, paper: Paper) -> _SharedEntry:
+        fe = self._entries.get(paper.id)
+        if fe is None:
+            fe = self._entries[paper.id] = self._new_entry(paper)
+        return fe
+
+    def _new_entry(self, paper: Paper) -> _SharedEntry:
+        settings = self.settings
+        url = settings.paper_url(paper)
+        fe = _SharedEntry()
+        fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+        fe.id(url)
+        fe.guid(url, permalink=True)
+        fe.title(paper.title)
+        fe.link(href=url, rel="alternate")
+        fe.published(paper.added_at)
+        fe.updated(paper.added_at)
+        for name in paper.authors:
+            fe.author(name=name)
+            fe.dc.dc_creator(name)
+        for tag in paper.tags:
+            fe.category(term=tag, scheme=settings.url(tag_home(tag)), label=tag)
+        # RSS readers take <description> as HTML: the summary goes in escaped, as Atom's
+        # html summary, so "<b>" in a TL;DR stays text everywhere.
+        fe.summary(str(escape(_summary(paper))), type="html")
+        fe.content(self.html(paper), type="html")
+        return fe
 
 
 def _summary(paper: Paper) -> str:
     return paper.summary or plain_text(paper.abstract)
 
 
-def json_feed(papers: tuple[Paper, ...], settings: FeedSettings) -> str:
+def json_feed(
+    papers: tuple[Paper, ...], settings: FeedSettings, items: _Items | None = None
+) -> str:
     """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)."""
+    if items is None:
+        items = _Items(settings)
     feed: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": settings.title,
@@ -104,17 +240,17 @@ def json_feed(papers: tuple[Paper, ...], settings: FeedSettings) -> str:
         "feed_url": settings.url(JSON_PATH),
         "description": settings.description,
         "language": settings.language,
-        "items": [_json_item(paper, settings) for paper in papers],
+        "items": [_json_item(paper, settings, items) for paper in papers],
     }
     return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
 
 
-def _json_item(paper: Paper, settings: FeedSettings) -> dict[str, Any]:
+def _json_item(paper: Paper, settings: FeedSettings, items: _Items) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": settings.paper_url(paper),
         "url": settings.paper_url(paper),
         "title": paper.title,
-        "content_html": str(abstract_html(paper.abstract)),
+        "content_html": items.html(paper),
         "summary": _summary(paper),
         "date_published": paper.added_at.isoformat(),
         "authors": [{"name": name} for name in paper.authors],
