@@ -42,7 +42,6 @@ _NAV_CANDIDATES = frozenset(
         "archive.md",
         "tags/index.md",
         "authors/index.md",
-        "code/index.md",
         "subscribe.md",
     }
 )
