@@ -165,7 +165,7 @@ def write_papers(root: Path, n: int) -> None:
         (folder / f"{paper_id}.yaml").write_text(text, encoding="utf-8")
 
 
-def write_site(root: Path) -> None:
+def write_site(root: Path, author_min: int = 1) -> None:
     """A mkdocs.yml like the repo's (its theme overrides, a short nav) and an empty docs/."""
     config = {
         "site_name": "Bench Feed",
@@ -177,7 +177,10 @@ def write_site(root: Path) -> None:
             "features": ["navigation.tabs", "search.suggest", "search.highlight"],
         },
         "nav": [{"Home": "index.md"}, {"Archive": "archive.md"}, {"Tags": "tags/index.md"}],
-        "plugins": ["search", {"paperfeed": {"papers_dir": "papers", "feed_limit": 50}}],
+        "plugins": [
+            "search",
+            {"paperfeed": {"papers_dir": "papers", "author_pages_min_papers": author_min}},
+        ],
         "markdown_extensions": ["attr_list", "admonition", {"toc": {"permalink": True}}],
     }
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -283,11 +286,11 @@ def measure(stage: str, root: Path) -> dict[str, Any]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def bench(n: int, root: Path) -> dict[str, dict[str, Any]]:
+def bench(n: int, root: Path, author_min: int) -> dict[str, dict[str, Any]]:
     """Every stage's figures for n papers, generated into `root`."""
     print(f"N={n}: writing entries to {root}", file=sys.stderr)
     write_papers(root, n)
-    write_site(root)
+    write_site(root, author_min)
     results = {}
     for stage in STAGES:
         print(f"N={n}: {stage}", file=sys.stderr)
@@ -306,13 +309,13 @@ def work_dir(keep: Path | None, n: int) -> tempfile.TemporaryDirectory[str] | Pa
     return root
 
 
-def run_size(keep: Path | None, n: int) -> dict[str, dict[str, Any]]:
+def run_size(keep: Path | None, n: int, author_min: int) -> dict[str, dict[str, Any]]:
     """One size's figures; a temp dir is removed afterwards, a --keep folder is not."""
     place = work_dir(keep, n)
     if isinstance(place, Path):
-        return bench(n, place)
+        return bench(n, place, author_min)
     with place as tmp:
-        return bench(n, Path(tmp))
+        return bench(n, Path(tmp), author_min)
 
 
 def machine() -> str:
@@ -365,6 +368,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="DIR",
         help="build in DIR/n<N> and keep it, instead of a temp dir",
     )
+    parser.add_argument(
+        "--author-pages-min",
+        type=positive,
+        default=1,
+        metavar="N",
+        help="the plugin's author_pages_min_papers (default 1: a page per author)",
+    )
     parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -375,7 +385,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.stage:
         run_child(args.stage, args.dir)
         return
-    results = {n: run_size(args.keep, n) for n in args.sizes or DEFAULT_SIZES}
+    results = {
+        n: run_size(args.keep, n, args.author_pages_min) for n in args.sizes or DEFAULT_SIZES
+    }
     print(report(results))
 
 

@@ -93,3 +93,17 @@ def test_subscribe_page_lists_every_feed(feed: Site) -> None:
         "../papers.json",
     ):
         assert f'href="{href}"' in html
+
+
+def test_authors_below_the_minimum_are_listed_on_the_index_instead(site: Site) -> None:
+    site.add(id="a", title="Alpha", authors=["Ada Lovelace", "Alan Turing"])
+    site.add(id="b", title="Beta", authors=["Ada Lovelace"])
+    site.plugin_options = {"author_pages_min_papers": 2}
+    site.build()
+    assert (site.site_dir / "authors/ada-lovelace/index.html").exists()
+    assert not (site.site_dir / "authors/alan-turing").exists()
+    paper = site.html("papers/a/")
+    assert '<a href="../../authors/ada-lovelace/">Ada Lovelace</a>' in paper
+    assert '<a href="../../authors/#alan-turing">Alan Turing</a>' in paper
+    index = site.html("authors/")
+    assert '<li id="alan-turing">Alan Turing:' in index and 'href="../papers/a/">Alpha</a>' in index

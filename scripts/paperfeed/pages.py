@@ -28,12 +28,13 @@ class GeneratedPage:
 
 
 def site_pages(
-    catalog: Catalog, converted: Mapping[str, str] | None = None
+    catalog: Catalog, converted: Mapping[str, str] | None = None, author_min: int = 1
 ) -> Iterator[GeneratedPage]:
     """Every generated page: one per paper, day, week, month, tag and author, and the
     home, trending, archive, tag index, code, author index and subscribe pages.
 
-    `converted` holds paper pages already made while loading (by paper id).
+    `converted` holds paper pages already made while loading (by paper id); authors
+    with fewer than `author_min` papers get no page of their own.
     """
     if converted is not None:
         for paper in catalog.papers:
@@ -68,8 +69,12 @@ def site_pages(
         updated = catalog.newest_day("tag", tag)
         yield _listing(f"tags/{tag}.md", "tag.html", f"Tag: {tag}", updated, view="tag", tag=tag)
     yield _listing("code/index.md", "code.html", "Papers with code", latest, view="code")
-    yield _listing("authors/index.md", "authors.html", "Authors", latest, view="authors")
-    for slug, name, _ in catalog.authors:
+    yield _listing(
+        "authors/index.md", "authors.html", "Authors", latest, view="authors", min=author_min
+    )
+    for slug, name, count in catalog.authors:
+        if count < author_min:
+            continue
         updated = catalog.newest_day("author", slug)
         yield _listing(f"authors/{slug}.md", "author.html", name, updated, view="author", slug=slug)
     yield _listing("subscribe.md", "subscribe.html", "Subscribe", latest, view="subscribe")

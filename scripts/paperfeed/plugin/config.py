@@ -15,3 +15,8 @@ class PaperfeedConfig(Config):
     feed_limit = c.Type(int, default=50)
     feed_title = c.Optional(c.Type(str))
     feed_description = c.Optional(c.Type(str))
+
+    # Authors with fewer papers than this get no page of their own (they are listed,
+    # with their papers, on /authors/). Each page costs a full page render, and a big
+    # feed has tens of thousands of authors with a single paper.
+    author_pages_min_papers = c.Type(int, default=1)

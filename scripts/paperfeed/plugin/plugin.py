@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,9 @@ _NAV_CANDIDATES = frozenset(
 )
 
 
+_AUTHOR_LINK = re.compile(r'href="\.\./\.\./authors/([^"/]+)/"')
+
+
 def _warnings_so_far() -> bool:
     """Whether `mkdocs build --strict` is about to fail: it counts warnings with a handler."""
     handlers = logging.getLogger("mkdocs").handlers
@@ -62,6 +66,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._bodies: dict[str, str] = {}
         self._converted: dict[str, str] = {}
         self._updated: dict[str, str] = {}
+        self._pageless: set[str] = set()
 
     def on_startup(self, command: str, dirty: bool) -> None:
         # `serve` builds into a temp dir of its own; a real build is made beside the site
@@ -99,7 +104,9 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.catalog is not None
-        for page in site_pages(self.catalog, self._converted):
+        minimum = self.config.author_pages_min_papers
+        self._pageless = {slug for slug, _, count in self.catalog.authors if count < minimum}
+        for page in site_pages(self.catalog, self._converted, minimum):
             if files.get_file_from_path(page.uri) is not None:
                 log.warning(f"docs/{page.uri} replaces the page paperfeed would generate there")
                 continue
@@ -149,7 +156,15 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         return ""
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        return self._bodies.pop(page.file.src_uri, html)
+        body = self._bodies.pop(page.file.src_uri, html)
+        if self._pageless and page.file.src_uri.startswith("papers/"):
+            # The body links every author to a page; some have none: use their entry
+            # in the authors index instead.
+            body = _AUTHOR_LINK.sub(
+                lambda m: f'href="../../authors/#{m[1]}"' if m[1] in self._pageless else m[0],
+                body,
+            )
+        return body
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         # Listing templates ask the catalog for their cards.
