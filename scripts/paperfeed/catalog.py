@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from paperfeed.authors import author_slug, display_name
-from paperfeed.convert import front_matter
+from paperfeed.convert import listing_fields
 from paperfeed.entry import Paper
 from paperfeed.render import excerpt_html
 
@@ -240,7 +240,7 @@ class Catalog:
         if card is None:
             shown = tuple(paper.authors[: self.authors_on_cards])
             card = Card(
-                paper=front_matter(paper, self.sources.get(paper.id, "")),
+                paper=listing_fields(paper),
                 blurb=Markup.escape(paper.summary)
                 if paper.summary
                 else excerpt_html(paper.abstract),

@@ -44,18 +44,21 @@ def page_uri(paper: Paper) -> str:
 
 
 def front_matter(paper: Paper, source: str) -> dict[str, Any]:
-    """Every field of the entry, plus the display data the templates need."""
+    """Every field of the entry, plus the display data the paper template needs."""
     meta: dict[str, Any] = {"template": PAPER_TEMPLATE}
-    meta.update(paper.fields())
+    meta.update(listing_fields(paper))
     meta["description"] = paper.summary or _shorten(plain_text(paper.abstract))
     meta["hide"] = list(HIDE)
-    meta["pf"] = {
-        "day": paper.day.isoformat(),
-        "links": paper.resolved_links(),
-        "bibtex": bibtex(paper),
-        "source": source,
-    }
+    meta["pf"].update(bibtex=bibtex(paper), source=source)
     return meta
+
+
+def listing_fields(paper: Paper) -> dict[str, Any]:
+    """What a listing shows of a paper: its fields, its day and its links, in the same
+    shape as the front matter, so a card and a page read the same names."""
+    fields = paper.fields()
+    fields["pf"] = {"day": paper.day.isoformat(), "links": paper.resolved_links()}
+    return fields
 
 
 def to_markdown(paper: Paper, source: str) -> str:
