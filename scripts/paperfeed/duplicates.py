@@ -41,18 +41,19 @@ class Claims:
     def __init__(self) -> None:
         self._owners: dict[tuple[str, str], str] = {}
 
-    def clashes(self, entry: Entry) -> list[Clash]:
+    def clashes(self, entry: Entry, keys: list[tuple[str, str, str]] | None = None) -> list[Clash]:
         """What `entry` names that an earlier entry named first."""
         return [
             Clash(field, value, self._owners[(field, key)])
-            for field, value, key in _keys(entry.paper)
+            for field, value, key in (keys if keys is not None else _keys(entry.paper))
             if self._owners.get((field, key), entry.source) != entry.source
         ]
 
     def claim(self, entry: Entry) -> list[Clash]:
         """Record what `entry` names; return its clashes with earlier entries."""
-        found = self.clashes(entry)
-        for field, _, key in _keys(entry.paper):
+        keys = list(_keys(entry.paper))  # normalising a title is the costly part: once
+        found = self.clashes(entry, keys)
+        for field, _, key in keys:
             self._owners.setdefault((field, key), entry.source)
         return found
 
