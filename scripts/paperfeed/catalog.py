@@ -116,6 +116,7 @@ class Catalog:
         self.days: tuple[date, ...] = tuple(sorted(by_day, reverse=True))
         self._cards: dict[str, Card] = {}
         self._rankings: dict[date, list[Paper]] = {}
+        self._rank_of: dict[str, int] = {}
         self._days_of = {paper.id: paper.day for paper in self.papers}
 
     # -- what exists --------------------------------------------------------
@@ -206,9 +207,8 @@ class Catalog:
 
     def neighbours(self, paper_id: str) -> tuple[Card | None, Card | None]:
         """The papers before and after this one on its day's page."""
-        day = self._days_of[paper_id]
-        ranked = self._ranked(day)
-        index = [p.id for p in ranked].index(paper_id)
+        ranked = self._ranked(self._days_of[paper_id])
+        index = self._rank_of[paper_id]
         before = self.card(ranked[index - 1]) if index > 0 else None
         after = self.card(ranked[index + 1]) if index + 1 < len(ranked) else None
         return before, after
@@ -219,6 +219,8 @@ class Catalog:
         if ranked is None:
             ranked = sorted(self._by_day[day], key=_by_upvotes)
             self._rankings[day] = ranked
+            # every paper page asks for its place: look it up, don't search the day
+            self._rank_of.update((p.id, i) for i, p in enumerate(ranked))
         return ranked
 
     def newest_day(self, group: str, key: str) -> date:
