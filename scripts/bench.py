@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 """How long a paperfeed build takes, and how much memory it needs, as the feed grows.
 
-    python scripts/bench.py [-n 1000 -n 10000] [--keep DIR]
+    python scripts/bench.py [-n 1000 -n 10000] [--huge] [--peers [--peer-max N]] [--keep DIR]
 
 For each N it writes N synthetic but realistic entries and a site like the repo's into
 a temp dir, then times each stage in a fresh process, so every peak memory figure
 belongs to one stage alone: load+validate, convert (pages), feeds, and the whole
-`mkdocs build`, which repeats the first three itself.
+`mkdocs build`, which repeats the first three itself. With --peers it also builds the
+sites one would make instead (bench_peers) from the same papers, to compare with.
 """
 
 from __future__ import annotations
@@ -20,171 +21,29 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from collections.abc import Callable
+from importlib import metadata
+from itertools import pairwise
 from pathlib import Path
-from random import Random
 from typing import Any
 
-import yaml
-
+from bench_corpus import SITE_URL, papers, write_papers, write_site
+from bench_peers import PEERS, Peer
 from paperfeed.catalog import Catalog
 from paperfeed.convert import to_markdown
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.load import load_entries, load_papers
 from paperfeed.pages import site_pages
 
-REPO = Path(__file__).resolve().parent.parent
-SITE_URL = "https://bench.example.org/feed/"
-SEED = 20241127
-FIRST_DAY = date(2024, 1, 2)
 DEFAULT_SIZES = (1000, 10000)
+HUGE = 100_000
+PEER_MAX = 5000
+# Growing N tenfold should cost at most this much more than tenfold time.
+LINEARITY_TARGET = 1.2
+BUILD = "mkdocs build"
 MB = 1024 * 1024
 
-# Vocabulary of the generated text: enough variety that pages and the search index
-# are not trivially compressible repetitions of a few words.
-WORDS = """
-model models learning network networks neural deep training data dataset benchmark
-method approach framework task tasks performance results accuracy efficient efficiency
-large language vision image images video representation representations attention
-transformer transformers diffusion generative reinforcement policy reward agent agents
-graph graphs optimization gradient stochastic convergence loss objective supervised
-self-supervised contrastive pretraining fine-tuning inference latency memory scaling
-parameters architecture layers embedding embeddings token tokens sequence sequences
-retrieval reasoning alignment robustness adversarial uncertainty calibration evaluation
-we propose introduce show demonstrate analyze study present novel simple effective
-existing prior state-of-the-art baselines experiments empirical theoretical analysis
-across multiple diverse domains while maintaining improving reducing compared
-significantly outperforms achieves consistent gains under settings real-world synthetic
-this that these our the a an of to in for on with by from and or as at is are which
-""".split()
-MATH = ("$O(n^2)$", "$O(n \\log n)$", "$\\epsilon$", "$\\mathbb{R}^d$", "$k$")
-FIRST_NAMES = """
-Ada Alan Grace Yoshua Geoffrey Fei-Fei Andrew Ilya Oriol Demis Kaiming Ross Jitendra
-Pieter Sergey Chelsea Percy Christopher Dan Emma Li Wei Xin Yann Léon Łukasz José Zoë
-Priya Arjun Mei Hiroshi Sven Ingrid Olga Tomás Amara Kwame Fatima Noor Mateo Elena
-""".split()
-LAST_NAMES = """
-Lovelace Turing Hopper Bengio Hinton Li Ng Sutskever Vinyals Hassabis He Girshick
-Malik Abbeel Levine Finn Liang Manning Jurafsky Strubell Zhang Wang Chen Liu Yang LeCun
-Bottou Kaiser García Müller Patel Sharma Tanaka Suzuki Andersson Johansson Ivanova
-Novak Okafor Mensah Haddad Rossi Silva Kowalski Nakamura Kim Park Nguyen Schmidt Dubois
-""".split()
-TAGS = """
-transformers attention diffusion gans vaes reinforcement-learning robotics nlp
-machine-translation question-answering summarization speech audio computer-vision
-object-detection segmentation image-generation video-generation 3d nerf
-self-supervised contrastive-learning representation-learning graph-neural-networks
-optimization theory scaling-laws efficiency quantization pruning distillation
-federated-learning privacy fairness interpretability alignment rlhf safety
-benchmarks datasets evaluation retrieval rag agents reasoning code-generation math
-multimodal vision-language medical-imaging biology chemistry climate time-series
-recommender-systems tabular causal-inference bayesian uncertainty continual-learning
-meta-learning few-shot
-""".split()
-
-
-# -- synthetic entries --------------------------------------------------------------
-
-
-def sentence(rng: Random, words: int) -> str:
-    """A capitalised run of words ending in a full stop."""
-    text = " ".join(rng.choice(WORDS) for _ in range(words))
-    return text[0].upper() + text[1:] + "."
-
-
-def paragraph(rng: Random, words: int, extras: list[str]) -> str:
-    """About `words` words of sentences, with `extras` (math, URLs) dropped in."""
-    sentences: list[str] = []
-    used = 0
-    while used < words:
-        size = min(rng.randint(12, 24), max(words - used, 6))
-        sentences.append(sentence(rng, size))
-        used += size
-    for extra in extras:
-        sentences.insert(rng.randint(1, len(sentences)), extra)
-    return " ".join(sentences)
-
-
-def abstract(rng: Random) -> str:
-    """About 190 words in two paragraphs; some have inline math or a link, as real ones do."""
-    first = [f"The cost is {rng.choice(MATH)} in the input size."] if rng.random() < 0.3 else []
-    second = (
-        [f"Code: https://github.com/{rng.choice(LAST_NAMES).lower()}/{rng.choice(WORDS)}."]
-        if rng.random() < 0.2
-        else []
-    )
-    return paragraph(rng, 95, first) + "\n\n" + paragraph(rng, 95, second)
-
-
-def entry(rng: Random, paper_id: str, added: date) -> dict[str, Any]:
-    """One entry as a contributor would write it; dates stay text, as the loader wants."""
-    fields: dict[str, Any] = {
-        "id": paper_id,
-        "arxiv": paper_id,
-        "title": sentence(rng, 12)[:-1],
-        "authors": [
-            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(rng.randint(3, 12))
-        ],
-        "abstract": abstract(rng),
-        "published": (added - timedelta(days=rng.randint(1, 365))).isoformat(),
-        "added": added.isoformat(),
-        "tags": rng.sample(TAGS, rng.randint(0, 3)),
-        "upvotes": int(rng.expovariate(1 / 25)),
-    }
-    if rng.random() < 0.5:
-        fields["summary"] = sentence(rng, rng.randint(10, 18))
-    return fields
-
-
-def schedule(rng: Random, n: int) -> Iterator[tuple[str, date]]:
-    """(arXiv-style id, added day) for n papers at 30-50 a day, ids numbered per month."""
-    day, left_today, per_month = FIRST_DAY, rng.randint(30, 50), 0
-    for _ in range(n):
-        if left_today == 0:
-            next_day = day + timedelta(days=1)
-            per_month = 0 if next_day.month != day.month else per_month
-            day, left_today = next_day, rng.randint(30, 50)
-        per_month += 1
-        left_today -= 1
-        yield f"{day:%y%m}.{per_month:05d}", day
-
-
-def write_papers(root: Path, n: int) -> None:
-    """n entries as papers/YYYY/MM/<id>.yaml, the same every run."""
-    rng = Random(SEED)
-    for paper_id, added in schedule(rng, n):
-        folder = root / "papers" / f"{added:%Y}" / f"{added:%m}"
-        folder.mkdir(parents=True, exist_ok=True)
-        text = yaml.dump(
-            entry(rng, paper_id, added),
-            Dumper=yaml.CSafeDumper,
-            sort_keys=False,
-            allow_unicode=True,
-        )
-        (folder / f"{paper_id}.yaml").write_text(text, encoding="utf-8")
-
-
-def write_site(root: Path, author_min: int = 1) -> None:
-    """A mkdocs.yml like the repo's (its theme overrides, a short nav) and an empty docs/."""
-    config = {
-        "site_name": "Bench Feed",
-        "site_url": SITE_URL,
-        "theme": {
-            "name": "material",
-            "custom_dir": str(REPO / "overrides"),
-            "font": False,
-            "features": ["navigation.tabs", "search.suggest", "search.highlight"],
-        },
-        "nav": [{"Home": "index.md"}, {"Archive": "archive.md"}, {"Tags": "tags/index.md"}],
-        "plugins": [
-            "search",
-            {"paperfeed": {"papers_dir": "papers", "author_pages_min_papers": author_min}},
-        ],
-        "markdown_extensions": ["attr_list", "admonition", {"toc": {"permalink": True}}],
-    }
-    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    (root / "docs").mkdir(exist_ok=True)
+Results = dict[int, dict[str, dict[str, Any]]]
 
 
 # -- stages, each run in a child process ------------------------------------------------
@@ -236,23 +95,55 @@ def stage_feeds(root: Path) -> dict[str, Any]:
     return {"seconds": seconds, "output_bytes": sum(len(data) for data in feeds.values())}
 
 
-def stage_mkdocs(root: Path) -> dict[str, Any]:
-    """The real build, as users run it; its memory is the mkdocs process's own peak."""
+def search_index(site: Path) -> dict[str, Any]:
+    """The built search index, Pagefind's folder or lunr's one JSON file, whichever exists."""
+    pagefind = site / "pagefind"
+    if pagefind.is_dir():
+        sizes = {f: f.stat().st_size for f in pagefind.rglob("*") if f.is_file()}
+        largest = max(sizes, key=sizes.__getitem__, default=None)
+        return {
+            "search_kind": "pagefind",
+            "search_index_bytes": sum(sizes.values()),
+            "search_files": len(sizes),
+            "search_largest_bytes": sizes[largest] if largest else 0,
+            "search_largest": str(largest.relative_to(site)) if largest else "-",
+        }
+    lunr = site / "search" / "search_index.json"
+    if lunr.is_file():
+        return {"search_kind": "lunr", "search_index_bytes": lunr.stat().st_size}
+    return {"search_kind": None}
+
+
+def mkdocs_build(root: Path, outputs: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`mkdocs build` in `root`, as users run it; its memory is the mkdocs process's own peak."""
     command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml", "-d", "site"]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=root, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
-        sys.exit(f"mkdocs build failed ({done.returncode}):\n{done.stderr}")
+        sys.exit(f"mkdocs build in {root} failed ({done.returncode}):\n{done.stderr}")
     site = root / "site"
-    paper_page = min(site.glob("papers/*/index.html"))
+    missing = [name for name in outputs if not (site / name).is_file()]
+    if missing:
+        sys.exit(f"mkdocs build in {root} made no {', '.join(missing)}:\n{done.stderr}")
     return {
         "seconds": seconds,
         "peak_mb": peak_mb(resource.RUSAGE_CHILDREN),
         "output_bytes": sum(f.stat().st_size for f in site.rglob("*") if f.is_file()),
-        "paper_page_bytes": paper_page.stat().st_size,
-        "search_index_bytes": (site / "search" / "search_index.json").stat().st_size,
+        **search_index(site),
     }
+
+
+def stage_mkdocs(root: Path) -> dict[str, Any]:
+    """paperfeed's whole build, and the size of one paper page in it."""
+    result = mkdocs_build(root)
+    paper_page = min((root / "site").glob("papers/*/index.html"))
+    return result | {"paper_page_bytes": paper_page.stat().st_size}
+
+
+def stage_peer(peer: Peer) -> Callable[[Path], dict[str, Any]]:
+    """A peer's whole build, in its own folder, written beforehand by the parent."""
+    return lambda root: mkdocs_build(peer.root(root), peer.outputs)
 
 
 STAGES: dict[str, Callable[[Path], dict[str, Any]]] = {
@@ -260,13 +151,14 @@ STAGES: dict[str, Callable[[Path], dict[str, Any]]] = {
     "convert": stage_convert,
     "load+validate+convert": stage_prepare,
     "feeds": stage_feeds,
-    "mkdocs build": stage_mkdocs,
+    BUILD: stage_mkdocs,
 }
+PEER_STAGES = {peer.stage: stage_peer(peer) for peer in PEERS}
 
 
 def run_child(stage: str, root: Path) -> None:
     """The child's side: run one stage and print its figures as one JSON line."""
-    result = STAGES[stage](root)
+    result = (STAGES | PEER_STAGES)[stage](root)
     # Big feeds are loaded and converted by worker processes: count the larger peak.
     result.setdefault(
         "peak_mb", max(peak_mb(resource.RUSAGE_SELF), peak_mb(resource.RUSAGE_CHILDREN))
@@ -274,7 +166,7 @@ def run_child(stage: str, root: Path) -> None:
     print(json.dumps(result))
 
 
-# -- the parent: generate, measure, report ------------------------------------------------
+# -- the parent: generate, measure ------------------------------------------------------
 
 
 def measure(stage: str, root: Path) -> dict[str, Any]:
@@ -286,8 +178,10 @@ def measure(stage: str, root: Path) -> dict[str, Any]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def bench(n: int, root: Path, author_min: int) -> dict[str, dict[str, Any]]:
-    """Every stage's figures for n papers, generated into `root`."""
+def bench(
+    n: int, root: Path, author_min: int, peers: bool, peer_max: int
+) -> dict[str, dict[str, Any]]:
+    """Every stage's figures for n papers, generated into `root`, then the peers' if asked."""
     print(f"N={n}: writing entries to {root}", file=sys.stderr)
     write_papers(root, n)
     write_site(root, author_min)
@@ -295,6 +189,13 @@ def bench(n: int, root: Path, author_min: int) -> dict[str, dict[str, Any]]:
     for stage in STAGES:
         print(f"N={n}: {stage}", file=sys.stderr)
         results[stage] = measure(stage, root)
+    for peer in PEERS if peers else ():
+        if peer.capped and n > peer_max:
+            results[peer.stage] = {"skipped": f"N > peer max {peer_max}"}
+            continue
+        print(f"N={n}: writing and building {peer.stage}", file=sys.stderr)
+        peer.write(peer.root(root), papers(n))
+        results[peer.stage] = measure(peer.stage, root)
     return results
 
 
@@ -309,13 +210,17 @@ def work_dir(keep: Path | None, n: int) -> tempfile.TemporaryDirectory[str] | Pa
     return root
 
 
-def run_size(keep: Path | None, n: int, author_min: int) -> dict[str, dict[str, Any]]:
+def run_size(args: argparse.Namespace, n: int) -> dict[str, dict[str, Any]]:
     """One size's figures; a temp dir is removed afterwards, a --keep folder is not."""
-    place = work_dir(keep, n)
+    place = work_dir(args.keep, n)
+    options = (args.author_pages_min, args.peers, args.peer_max)
     if isinstance(place, Path):
-        return bench(n, place, author_min)
+        return bench(n, place, *options)
     with place as tmp:
-        return bench(n, Path(tmp), author_min)
+        return bench(n, Path(tmp), *options)
+
+
+# -- the report -------------------------------------------------------------------------
 
 
 def machine() -> str:
@@ -324,24 +229,111 @@ def machine() -> str:
     return f"machine: nproc {cpus}, Python {platform.python_version()}, {platform.platform()}"
 
 
-def report(results: dict[int, dict[str, dict[str, Any]]]) -> str:
-    """One plain-text table of every stage and size, then the whole-build summary per size."""
+def versions() -> str:
+    """The builders measured change between releases: say which ones these figures are for."""
+    found = []
+    for name in ("mkdocs", "mkdocs-material", "mkdocs-rss-plugin", "pagefind"):
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            if name != "pagefind":
+                found.append(f"{name} not installed")
+    return "versions: " + ", ".join(found)
+
+
+def linearity(results: Results) -> list[tuple[int, int, dict[str, float]]]:
+    """Per consecutive sizes N1 < N2, each stage's t(N2) / ((N2/N1) t(N1)); 1 is linear."""
+    sizes = sorted(results)
+    pairs = []
+    for n1, n2 in pairwise(sizes):
+        figures = {}
+        for stage, second in results[n2].items():
+            first = results[n1].get(stage, {})
+            if first.get("seconds") and "seconds" in second:
+                figures[stage] = second["seconds"] / (n2 / n1 * first["seconds"])
+        pairs.append((n1, n2, figures))
+    return pairs
+
+
+def linearity_report(results: Results) -> list[str]:
+    """The linearity figures, one block per pair of sizes, flagging those over the target."""
+    lines = []
+    for n1, n2, figures in linearity(results):
+        label = f"linearity {n1}->{n2} (t2 / ({n2 / n1:.4g} x t1))"
+        lines += ["", f"{label}; target <= {LINEARITY_TARGET}"]
+        for stage, figure in figures.items():
+            flag = "  over target" if figure > LINEARITY_TARGET else ""
+            lines.append(f"  {stage:<22} {figure:>6.2f}{flag}")
+    return lines
+
+
+def search_summary(result: dict[str, Any]) -> str:
+    """The search index in a few words, whichever kind the site has."""
+    if result.get("search_kind") == "pagefind":
+        return (
+            f"search index (Pagefind) {result['search_index_bytes'] / MB:.2f} MB "
+            f"in {result['search_files']} files, largest {result['search_largest']} "
+            f"{result['search_largest_bytes'] / 1024:.1f} KB"
+        )
+    if result.get("search_kind") == "lunr":
+        return f"search index (lunr) {result['search_index_bytes'] / MB:.2f} MB"
+    return "no search index found"
+
+
+def ratio_columns(results: Results) -> list[Peer]:
+    """The peers built at some size: each gets a column in the table."""
+    return [p for p in PEERS if any("seconds" in s.get(p.stage, {}) for s in results.values())]
+
+
+def row(stage: str, n: int, r: dict[str, Any], ratios: list[str]) -> str:
+    """One line of the table; a skipped stage says why instead of giving figures."""
+    if "skipped" in r:
+        return f"{stage:<22} {n:>7} skipped ({r['skipped']})"
+    out = f"{r['output_bytes'] / MB:.2f}" if "output_bytes" in r else "-"
+    cells = "".join(f" {ratio:>14}" for ratio in ratios)
+    return f"{stage:<22} {n:>7} {r['seconds']:>9.3f} {r['peak_mb']:>9.1f} {out:>10}{cells}"
+
+
+def report(results: Results) -> str:
+    """One table of every stage and size, the whole-build summaries, then the linearity."""
+    peers = ratio_columns(results)
     header = f"{'stage':<22} {'N':>7} {'seconds':>9} {'peak MB':>9} {'output MB':>10}"
-    lines = [machine(), "", header, "-" * len(header)]
+    header += "".join(f" {'vs ' + p.name:>14}" for p in peers)
+    lines = [machine(), versions(), "", header, "-" * len(header)]
     for n, stages in results.items():
+        ours = stages[BUILD]["seconds"]
         for stage, r in stages.items():
-            out = f"{r['output_bytes'] / MB:.2f}" if "output_bytes" in r else "-"
-            lines.append(f"{stage:<22} {n:>7} {r['seconds']:>9.3f} {r['peak_mb']:>9.1f} {out:>10}")
+            ratios = [
+                f"{stages[p.stage]['seconds'] / ours:.2f}x"
+                if "seconds" in stages.get(p.stage, {})
+                else "-"
+                for p in (peers if stage == BUILD else ())
+            ]
+            lines.append(row(stage, n, r, ratios))
+    if peers:
+        lines.append(
+            "vs <peer>: x faster = peer seconds / paperfeed seconds, for the whole build "
+            "(> 1: paperfeed is faster)"
+        )
     lines.append("")
     for n, stages in results.items():
-        build = stages["mkdocs build"]
+        build = stages[BUILD]
         lines.append(
             f"N={n}: whole build (mkdocs build, which includes load, convert and feeds) "
             f"{build['seconds']:.1f} s, peak {build['peak_mb']:.0f} MB; "
-            f"one paper page {build['paper_page_bytes'] / 1024:.1f} KB; "
-            f"search index {build['search_index_bytes'] / MB:.2f} MB"
+            f"one paper page {build['paper_page_bytes'] / 1024:.1f} KB; {search_summary(build)}"
         )
-    return "\n".join(lines)
+        for peer in peers:
+            r = stages.get(peer.stage, {})
+            if "seconds" in r:
+                lines.append(
+                    f"N={n}: {peer.stage} {r['seconds']:.1f} s, peak {r['peak_mb']:.0f} MB, "
+                    f"site {r['output_bytes'] / MB:.1f} MB; {search_summary(r)}"
+                )
+    return "\n".join(lines + linearity_report(results))
+
+
+# -- the command line -------------------------------------------------------------------
 
 
 def positive(text: str) -> int:
@@ -363,6 +355,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="number of papers; repeat for several (default: 1000 and 10000)",
     )
     parser.add_argument(
+        "--huge",
+        action="store_true",
+        help=f"also measure {HUGE} papers (takes long)",
+    )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also build the alternatives (" + ", ".join(p.name for p in PEERS) + ") "
+        "from the same papers",
+    )
+    parser.add_argument(
+        "--peer-max",
+        type=positive,
+        default=PEER_MAX,
+        metavar="N",
+        help="skip the peers that grow faster than N above this size "
+        f"(default {PEER_MAX}; " + ", ".join(p.name for p in PEERS if p.capped) + ")",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         metavar="DIR",
@@ -375,7 +386,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="the plugin's author_pages_min_papers (default 1: a page per author)",
     )
-    parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
+    parser.add_argument("--stage", choices=STAGES | PEER_STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -385,10 +396,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.stage:
         run_child(args.stage, args.dir)
         return
-    results = {
-        n: run_size(args.keep, n, args.author_pages_min) for n in args.sizes or DEFAULT_SIZES
-    }
-    print(report(results))
+    sizes = sorted(set(args.sizes or DEFAULT_SIZES) | ({HUGE} if args.huge else set()))
+    print(report({n: run_size(args, n) for n in sizes}))
 
 
 if __name__ == "__main__":

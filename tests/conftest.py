@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import textwrap
 from collections.abc import Iterator
@@ -92,6 +94,17 @@ class Site:
 
     def read(self, path: str) -> str:
         return (self.site_dir / path).read_text(encoding="utf-8")
+
+    def search_records(self) -> list[dict[str, Any]]:
+        """What Pagefind stored of each indexed page: url, content, meta, filters.
+
+        Each is a gzip file of JSON behind a short signature, as the browser reads it.
+        """
+        records = []
+        for path in sorted((self.site_dir / "pagefind" / "fragment").iterdir()):
+            data = gzip.decompress(path.read_bytes())
+            records.append(json.loads(data[data.index(b"{") :]))
+        return records
 
 
 @pytest.fixture

@@ -1,22 +1,172 @@
-"""The benchmark script still runs end to end; its figures are not checked, only its shape."""
+"""The benchmark script still runs end to end; its figures are not checked, only its shape,
+except the ratios and linearity it derives from them, which are plain arithmetic."""
 
 from __future__ import annotations
 
+import importlib
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+BENCH = SCRIPTS / "bench.py"
 STAGES = ("load+validate", "convert", "load+validate+convert", "feeds", "mkdocs build")
+
+sys.path.insert(0, str(SCRIPTS))
+bench = importlib.import_module("bench")
+
+
+def run_bench(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(BENCH), *args], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def seconds_of(stage: str, n: int, table: str) -> float:
+    row = re.search(rf"^{re.escape(stage)}\s+{n}\s+(\d+\.\d+)\s", table, re.MULTILINE)
+    assert row, f"no row for {stage!r} at N={n} in:\n{table}"
+    return float(row.group(1))
 
 
 def test_bench_reports_every_stage() -> None:
-    done = subprocess.run(
-        [sys.executable, str(BENCH), "-n", "30"], capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
+    table = run_bench("-n", "30")
     for stage in STAGES:
-        row = re.search(rf"^{re.escape(stage)}\s+30\s+(\d+\.\d+)\s", done.stdout, re.MULTILINE)
-        assert row, f"no row for {stage!r} at N=30 in:\n{done.stdout}"
-        assert float(row.group(1)) > 0
+        assert seconds_of(stage, 30, table) > 0
+    assert "peer:" not in table and "vs material" not in table
+
+
+def test_bench_measures_peers_on_the_same_papers() -> None:
+    table = run_bench("-n", "30", "--peers")
+    ours = seconds_of("mkdocs build", 30, table)
+    peers = {name: seconds_of(f"peer: {name}", 30, table) for name in ("material", "blog+rss")}
+    assert all(seconds > 0 for seconds in peers.values())
+    header = re.search(r"^stage\s.*\bvs material\s+vs blog\+rss$", table, re.MULTILINE)
+    assert header, table
+    build = re.search(
+        r"^mkdocs build\s+30(?:\s+\d+\.\d+){3}\s+(\d+\.\d+)x\s+(\d+\.\d+)x$", table, re.MULTILINE
+    )
+    assert build, f"no ratios on the mkdocs build row in:\n{table}"
+    for ratio, peer in zip(build.groups(), peers.values(), strict=True):
+        assert float(ratio) == pytest.approx(peer / ours, rel=0.05, abs=0.01)
+    assert "x faster = peer seconds / paperfeed seconds" in table
+    assert re.search(r"^N=30: peer: material .* search index \(lunr\)", table, re.MULTILINE)
+
+
+def timed(**seconds_by_size: dict[str, float]) -> dict[int, dict[str, dict[str, Any]]]:
+    """Made-up results: {"n1000": {"stage": seconds}} as the bench's results dict."""
+    return {
+        int(size[1:]): {stage: {"seconds": s} for stage, s in stages.items()}
+        for size, stages in seconds_by_size.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("results", "expected"),
+    [
+        # Tenfold papers, tenfold time: exactly linear.
+        (timed(n1000={"feeds": 1.0}, n10000={"feeds": 10.0}), [(1000, 10000, {"feeds": 1.0})]),
+        # Twentyfold time for tenfold papers: twice the linear cost.
+        (timed(n1000={"a": 2.0}, n10000={"a": 40.0}), [(1000, 10000, {"a": 2.0})]),
+        # The pair is N1 < N2 whatever the order sizes were measured in.
+        (timed(n100000={"a": 120.0}, n10000={"a": 10.0}), [(10000, 100000, {"a": 1.2})]),
+        # Not a tenfold step: 30 -> 1000 is 33.3 times the papers.
+        (timed(n30={"a": 0.3}, n1000={"a": 12.0}), [(30, 1000, {"a": 1.2})]),
+        # Three sizes: each consecutive pair, not the first with the last.
+        (
+            timed(n10={"a": 1.0}, n100={"a": 5.0}, n1000={"a": 100.0}),
+            [(10, 100, {"a": 0.5}), (100, 1000, {"a": 2.0})],
+        ),
+        # A stage measured at one size only has no figure.
+        (timed(n1000={"a": 1.0, "b": 1.0}, n10000={"a": 10.0}), [(1000, 10000, {"a": 1.0})]),
+        # One size: nothing to compare.
+        (timed(n1000={"a": 1.0}), []),
+    ],
+)
+def test_linearity(results: dict[int, Any], expected: list[tuple[int, int, dict]]) -> None:
+    found = bench.linearity(results)
+    assert [(n1, n2, set(f)) for n1, n2, f in found] == [(n1, n2, set(f)) for n1, n2, f in expected]
+    for (_, _, figures), (_, _, want) in zip(found, expected, strict=True):
+        assert figures == pytest.approx(want)
+
+
+def test_linearity_skips_a_skipped_peer() -> None:
+    results = timed(n1000={"peer: blog+rss": 5.0}, n10000={})
+    results[10000]["peer: blog+rss"] = {"skipped": "N > peer max 5000"}
+    assert bench.linearity(results) == [(1000, 10000, {})]
+
+
+@pytest.mark.parametrize(
+    ("later", "label", "flagged"),
+    [
+        (11.9, "linearity 10000->100000 (t2 / (10 x t1)); target <= 1.2", False),
+        (12.1, "linearity 10000->100000 (t2 / (10 x t1)); target <= 1.2", True),
+    ],
+    ids=["within target", "over target"],
+)
+def test_linearity_report(later: float, label: str, flagged: bool) -> None:
+    lines = bench.linearity_report(
+        timed(n10000={"mkdocs build": 1.0}, n100000={"mkdocs build": later})
+    )
+    assert label in lines
+    row = next(line for line in lines if "mkdocs build" in line)
+    assert re.fullmatch(rf"\s+mkdocs build\s+{later / 10:.2f}(  over target)?", row), row
+    assert row.endswith("over target") == flagged
+
+
+def build_result(seconds: float) -> dict[str, Any]:
+    return {
+        "seconds": seconds,
+        "peak_mb": 100.0,
+        "output_bytes": 1024 * 1024,
+        "paper_page_bytes": 2048,
+        "search_kind": None,
+    }
+
+
+def test_report_names_a_skipped_peer_and_gives_no_ratio_for_it() -> None:
+    sizes = {
+        1000: {"mkdocs build": build_result(2.0), "peer: blog+rss": build_result(10.0)},
+        10000: {
+            "mkdocs build": build_result(20.0),
+            "peer: blog+rss": {"skipped": "N > peer max 5000"},
+        },
+    }
+    table = bench.report(sizes)
+    assert re.search(r"^mkdocs build\s+1000 .* 5\.00x$", table, re.MULTILINE), table
+    assert re.search(r"^mkdocs build\s+10000 .* -$", table, re.MULTILINE), table
+    assert re.search(r"^peer: blog\+rss\s+10000 skipped \(N > peer max 5000\)$", table, re.M)
+    assert "vs material" not in table
+    assert "no search index found" in table
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"pagefind/pagefind.js": 300, "pagefind/index/a.pf_index": 5000},
+            {
+                "search_kind": "pagefind",
+                "search_index_bytes": 5300,
+                "search_files": 2,
+                "search_largest_bytes": 5000,
+                "search_largest": "pagefind/index/a.pf_index",
+            },
+        ),
+        (
+            {"search/search_index.json": 1234},
+            {"search_kind": "lunr", "search_index_bytes": 1234},
+        ),
+        ({"index.html": 10}, {"search_kind": None}),
+    ],
+)
+def test_search_index(tmp_path: Path, files: dict[str, int], expected: dict[str, Any]) -> None:
+    for name, size in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * size)
+    assert bench.search_index(tmp_path) == expected

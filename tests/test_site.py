@@ -126,18 +126,35 @@ def test_tag_pages_archive_and_tag_index(feed: Site) -> None:
 
 
 def test_search_finds_papers_by_title_author_and_abstract(feed: Site) -> None:
-    index = json.loads(feed.read("search/search_index.json"))
+    records = feed.search_records()
 
     def pages_with(word: str) -> set[str]:
         return {
-            doc["location"]
-            for doc in index["docs"]
-            if word.lower() in (doc["title"] + " " + doc["text"]).lower()
+            r["url"]
+            for r in records
+            if word.lower() in (r["meta"]["title"] + " " + r["content"]).lower()
         }
 
-    assert pages_with("Sparse") == {"papers/2401.00002/"}
-    assert pages_with("Dijkstra") == {"papers/2401.00002/"}
-    assert pages_with("Zebrafish") == {"papers/2401.00003/"}
+    assert pages_with("Sparse") == {"/papers/2401.00002/"}
+    assert pages_with("Dijkstra") == {"/papers/2401.00002/"}
+    assert pages_with("Zebrafish") == {"/papers/2401.00003/"}
+
+
+def test_search_indexes_papers_not_listings_or_chrome(feed: Site) -> None:
+    records = {r["url"]: r for r in feed.search_records()}
+    # only paper pages: days, tags and authors pages only repeat them
+    assert all(url.startswith("/papers/") for url in records), sorted(records)
+    paper = records["/papers/2401.00002/"]
+    assert paper["meta"]["title"] == "Sparse Attention: A Study of Many Heads"
+    assert paper["filters"] == {"tag": ["attention", "graphs"], "year": ["2024"]}
+    assert paper["meta"]["authors"].startswith("Émile Zola, Łukasz Kaiser")
+    for indexed in ("ICML 2024", "Fewer heads, same accuracy.", "#attention", "Dijkstra"):
+        assert indexed in paper["content"], indexed
+    for chrome in ("Archive", "Copy BibTeX", "@article", "Published", "Upvotes"):
+        assert chrome not in paper["content"], chrome
+    # Material's lunr index is not shipped: Pagefind's chunks replace it
+    assert not (feed.site_dir / "search" / "search_index.json").exists()
+    assert (feed.site_dir / "pagefind" / "pagefind.js").is_file()
 
 
 def test_every_page_links_the_feeds_and_the_nav_stays_short(feed: Site) -> None:

@@ -23,6 +23,8 @@ from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
+from paperfeed.plugin.search import unhook_lunr
+from paperfeed.search_index import SearchIndexError, write_search_index
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,6 +69,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._converted: dict[str, str] = {}
         self._updated: dict[str, str] = {}
         self._pageless: set[str] = set()
+        self._search = False
 
     def on_startup(self, command: str, dirty: bool) -> None:
         # `serve` builds into a temp dir of its own; a real build is made beside the site
@@ -97,6 +100,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self.catalog = Catalog({entry.source: entry.paper for entry in entries})
         self._converted = {entry.paper.id: entry.page or "" for entry in entries}
         log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
+        self._search = unhook_lunr(config)
         if self._atomic:
             self._swap = AtomicSite(Path(config.site_dir))
             config.site_dir = str(self._swap.staging)
@@ -178,6 +182,12 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
     @event_priority(-100)  # last, after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()
+        if self._search:
+            try:
+                pages = write_search_index(Path(config.site_dir))
+            except SearchIndexError as e:
+                raise PluginError(f"search index: {e}") from None
+            log.info(f"Search index: {pages} pages indexed by Pagefind")
         if self._swap:
             if config.strict and _warnings_so_far():
                 self._swap.abandon()  # MkDocs aborts the build right after this event

@@ -1,0 +1,244 @@
+// paperfeed: the header's search box, answered by Pagefind (pagefind/pagefind.js).
+//
+// Material's look and keys: f, s or / opens the box, arrows walk the results, Escape
+// closes. Pagefind is loaded only when the box opens, and then fetches just the index
+// chunks for the words typed, so a search costs kilobytes whatever the feed's size.
+// Results are built with DOM calls from text: nothing a paper says becomes markup.
+(() => {
+  "use strict";
+
+  const box = document.querySelector("[data-pf-search]");
+  const toggle = document.getElementById("__search");
+  if (!box || !toggle) return;
+
+  const input = box.querySelector("[data-pf-search-query]");
+  const form = input.form;
+  const result = box.querySelector("[data-pf-search-result]");
+  const meta = result.querySelector(".md-search-result__meta");
+  const list = result.querySelector(".md-search-result__list");
+  const filterRow = box.querySelector("[data-pf-search-filters]");
+  const selects = Array.from(filterRow.querySelectorAll("select"));
+  const PAGE = 10;
+
+  const words = (() => {
+    let translations = {};
+    try {
+      translations = JSON.parse(document.getElementById("__config").textContent).translations;
+    } catch { /* Material changed its config: fall back to English */ }
+    const say = (key, fallback) => translations[key] || fallback;
+    return {
+      ready: say("search.result.placeholder", "Type to start searching"),
+      none: say("search.result.none", "No matching documents"),
+      one: say("search.result.one", "1 matching document"),
+      other: say("search.result.other", "# matching documents"),
+      failed: "Search is not available: the search index did not load.",
+    };
+  })();
+
+  let pagefind = null;      // the loaded module, or the promise of it
+  let shown = [];           // Pagefind's results for the current query
+  let rendered = 0;         // how many of them are in the list
+  let asked = 0;            // counts queries, so a slow answer cannot overwrite a newer one
+
+  // The bundle's URL is relative to this page; Pagefind wants the site's root path to
+  // build result URLs, so the site also works under a sub-path (/feed/).
+  const bundle = new URL(box.dataset.pfSearch, location.href);
+  const siteRoot = new URL("..", bundle).pathname;
+
+  function load() {
+    if (!pagefind) {
+      pagefind = import(new URL("pagefind.js", bundle).href).then(async (module) => {
+        await module.options({ baseUrl: siteRoot, excerptLength: 24 });
+        module.init();
+        loadFilters(module);
+        if (meta.dataset.state !== "done") setMeta(words.ready);
+        return module;
+      });
+      pagefind.catch(() => setMeta(words.failed));
+    }
+    return pagefind;
+  }
+
+  async function loadFilters(module) {
+    const filters = await module.filters();
+    const fill = (select, counts, order) => {
+      for (const value of Object.keys(counts || {}).sort(order)) {
+        const option = document.createElement("option");
+        option.value = value;
+        option.textContent = `${value} (${counts[value]})`;
+        select.append(option);
+      }
+    };
+    const [tag, year] = selects;
+    fill(tag, filters.tag, (a, b) => a.localeCompare(b));
+    fill(year, filters.year, (a, b) => b.localeCompare(a));
+    filterRow.hidden = !(tag.options.length > 1 || year.options.length > 1);
+  }
+
+  function chosenFilters() {
+    const chosen = {};
+    for (const select of selects) if (select.value) chosen[select.name] = select.value;
+    return chosen;
+  }
+
+  function setMeta(text, state = "") {
+    meta.textContent = text;
+    meta.dataset.state = state;
+  }
+
+  function count(n) {
+    if (n === 0) return words.none;
+    if (n === 1) return words.one;
+    return words.other.replace("#", n.toLocaleString());
+  }
+
+  async function run() {
+    const query = input.value.trim();
+    const filters = chosenFilters();
+    const ticket = ++asked;
+    if (!query && !Object.keys(filters).length) {
+      shown = [];
+      list.replaceChildren();
+      setMeta(words.ready);
+      return;
+    }
+    const module = await load();
+    // null: a later keystroke replaced this query before it ran.
+    const search = await module.debouncedSearch(query || null, { filters }, 120);
+    if (search === null || ticket !== asked) return;
+    shown = search.results;
+    rendered = 0;
+    list.replaceChildren();
+    setMeta(count(shown.length), "done");
+    await more(ticket);
+  }
+
+  // The next PAGE results: each needs a fetch of its fragment, so they come in pages.
+  async function more(ticket) {
+    const slice = shown.slice(rendered, rendered + PAGE);
+    rendered += slice.length;
+    const data = await Promise.all(slice.map((r) => r.data()));
+    if (ticket !== asked) return;
+    list.querySelector(".pf-search-more")?.remove();
+    for (const item of data) list.append(resultItem(item));
+    if (rendered < shown.length) list.append(moreButton(ticket));
+  }
+
+  function resultItem(item) {
+    const li = document.createElement("li");
+    li.className = "md-search-result__item";
+    const link = document.createElement("a");
+    link.className = "md-search-result__link";
+    link.href = item.url;
+    link.tabIndex = -1;
+    const article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    const icon = document.createElement("div");
+    icon.className = "md-search-result__icon md-icon";
+    const title = document.createElement("h1");
+    title.textContent = item.meta.title || item.url;
+    article.append(icon, title);
+    const byline = [item.meta.year, shortAuthors(item.meta.authors)].filter(Boolean).join(" · ");
+    if (byline) {
+      const p = document.createElement("p");
+      p.className = "pf-search-byline";
+      p.textContent = byline;
+      article.append(p);
+    }
+    const excerpt = document.createElement("p");
+    excerpt.append(...marked(item.excerpt));
+    article.append(excerpt);
+    link.append(article);
+    li.append(link);
+    return li;
+  }
+
+  function shortAuthors(text) {
+    if (!text) return "";
+    const names = text.split(",").map((s) => s.trim()).filter(Boolean);
+    return names.length > 3 ? `${names.slice(0, 3).join(", ")} et al.` : names.join(", ");
+  }
+
+  // Pagefind's excerpt is page text with <mark> around the hits. Only the marks are
+  // kept as elements; every other piece is decoded into a text node. A textarea parses
+  // what it is given as text (entities decoded, tags left as text, nothing run).
+  const decoder = document.createElement("textarea");
+  function marked(excerpt) {
+    const text = (html) => {
+      decoder.innerHTML = html;
+      return document.createTextNode(decoder.value);
+    };
+    return excerpt.split(/(<mark>.*?<\/mark>)/s).filter(Boolean).map((piece) => {
+      const hit = piece.match(/^<mark>(.*)<\/mark>$/s);
+      if (!hit) return text(piece);
+      const mark = document.createElement("mark");
+      mark.append(text(hit[1]));
+      return mark;
+    });
+  }
+
+  function moreButton(ticket) {
+    const li = document.createElement("li");
+    li.className = "md-search-result__item pf-search-more";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-search-result__more md-button";
+    button.textContent = `Show more (${shown.length - rendered})`;
+    button.addEventListener("click", () => more(ticket));
+    li.append(button);
+    return li;
+  }
+
+  function open() {
+    if (!toggle.checked) {
+      toggle.checked = true;
+      toggle.dispatchEvent(new Event("change"));
+    }
+    load();
+  }
+
+  function close() {
+    if (toggle.checked) {
+      toggle.checked = false;
+      toggle.dispatchEvent(new Event("change"));
+    }
+    input.blur();
+  }
+
+  input.addEventListener("focus", open);
+  input.addEventListener("input", run);
+  for (const select of selects) select.addEventListener("change", run);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    list.querySelector(".md-search-result__link")?.click();
+  });
+  form.addEventListener("reset", () => setTimeout(() => { run(); input.focus(); }));
+  toggle.addEventListener("change", () => { if (toggle.checked) input.focus(); });
+
+  function typing(target) {
+    return target instanceof HTMLElement &&
+      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.metaKey || event.ctrlKey || event.altKey) return;
+    if (!toggle.checked) {
+      if (!typing(event.target) && ["f", "s", "/"].includes(event.key)) {
+        event.preventDefault();
+        input.focus();
+        input.select();
+      }
+      return;
+    }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      const stops = [input, ...list.querySelectorAll(".md-search-result__link")];
+      const here = stops.indexOf(document.activeElement);
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      stops[(Math.max(here, 0) + step + stops.length) % stops.length].focus();
+      event.preventDefault();
+    }
+  }, true);
+})();
