@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from markupsafe import escape
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -23,6 +22,7 @@ from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
+from paperfeed.plugin.generated import GeneratedPage, nav_titles
 from paperfeed.plugin.search import unhook_lunr
 from paperfeed.search_index import SearchIndexError, write_search_index
 
@@ -64,8 +64,6 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self.catalog: Catalog | None = None
         self._swap: AtomicSite | None = None
         self._atomic = False
-        self._generated: set[str] = set()
-        self._bodies: dict[str, str] = {}
         self._converted: dict[str, str] = {}
         self._updated: dict[str, str] = {}
         self._pageless: set[str] = set()
@@ -110,6 +108,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         assert self.catalog is not None
         minimum = self.config.author_pages_min_papers
         self._pageless = {slug for slug, _, count in self.catalog.authors if count < minimum}
+        titles = nav_titles(config.nav)
         for page in site_pages(self.catalog, self._converted, minimum):
             if files.get_file_from_path(page.uri) is not None:
                 log.warning(f"docs/{page.uri} replaces the page paperfeed would generate there")
@@ -119,8 +118,9 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 if page.uri in _NAV_CANDIDATES
                 else InclusionLevel.NOT_IN_NAV
             )
-            files.append(File.generated(config, page.uri, content=page.text, inclusion=inclusion))
-            self._generated.add(page.uri)
+            file = File.generated(config, page.uri, content=page.text, inclusion=inclusion)
+            files.append(file)
+            GeneratedPage(titles.get(page.uri), file, config)
             if page.updated:
                 self._updated[page.uri] = page.updated.isoformat()
         self._converted = {}  # handed over to MkDocs; no need to hold them twice
@@ -144,31 +144,15 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         )
         return page
 
-    def on_page_markdown(
-        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
-        # A generated page's body is one raw HTML block that Markdown would only copy;
-        # handing it over directly saves Markdown's parse of 10,000 pages.
-        if page.file.src_uri not in self._generated:
-            return markdown
-        self._bodies[page.file.src_uri] = markdown
-        # Material prints page.meta.title and .description into the page and the search
-        # index unescaped, trusting authors; these come from strangers' entries.
-        for key in ("title", "description"):
-            if isinstance(page.meta.get(key), str):
-                page.meta[key] = escape(page.meta[key])
-        return ""
-
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        body = self._bodies.pop(page.file.src_uri, html)
         if self._pageless and page.file.src_uri.startswith("papers/"):
             # The body links every author to a page; some have none: use their entry
             # in the authors index instead.
-            body = _AUTHOR_LINK.sub(
+            html = _AUTHOR_LINK.sub(
                 lambda m: f'href="../../authors/#{m[1]}"' if m[1] in self._pageless else m[0],
-                body,
+                html,
             )
-        return body
+        return html
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         # Listing templates ask the catalog for their cards.

@@ -1,0 +1,66 @@
+"""The pages paperfeed generates, as MkDocs pages that skip what they do not need.
+
+A generated page's body is one raw HTML block that Markdown would only copy, and its
+front matter was written by paperfeed a moment ago. So its source is split with the C
+YAML loader (MkDocs uses the pure-Python one) and its body is the content as it is:
+at 10,000 papers that saves a Markdown instance and a slow YAML parse per page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from markupsafe import escape
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+
+_FENCE = "---\n"
+
+
+class GeneratedPage(Page):
+    def read_source(self, config: MkDocsConfig) -> None:
+        source = config.plugins.on_page_read_source(page=self, config=config)
+        if source is None:
+            source = self.file.content_string
+        self.markdown, self.meta = split_front_matter(source)
+        # Material prints page.meta.title and .description into the page unescaped,
+        # trusting authors; these come from strangers' entries.
+        for key in ("title", "description"):
+            if isinstance(self.meta.get(key), str):
+                self.meta[key] = escape(self.meta[key])
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.markdown is None:
+            raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+        self.content = self.markdown
+        self.toc = get_toc([])
+        self.present_anchor_ids = set()
+
+
+def split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
+    """(body, meta) of a page paperfeed wrote: front matter between two --- lines."""
+    if not text.startswith(_FENCE):
+        return text, {}
+    front, _, body = text[len(_FENCE) :].partition("\n" + _FENCE)
+    meta = yaml.load(front, Loader=yaml.CSafeLoader) or {}
+    return body.lstrip("\n"), meta
+
+
+def nav_titles(nav: Any) -> dict[str, str]:
+    """{path: title} of the nav entries in mkdocs.yml, which name the pages they list."""
+    titles: dict[str, str] = {}
+    items = nav if isinstance(nav, list) else []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        for title, target in item.items():
+            if isinstance(target, str):
+                titles.setdefault(target, title)
+            else:
+                titles.update({k: v for k, v in nav_titles(target).items() if k not in titles})
+    return titles
