@@ -1,16 +1,19 @@
-"""Big feeds are loaded and converted by worker processes: same results, same errors."""
+"""Big feeds are loaded, converted and rendered by worker processes: same site, same errors."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
+from mkdocs.exceptions import Abort
 
 from conftest import Site, entry, write_entry
 from paperfeed import parallel
 from paperfeed.convert import to_markdown
 from paperfeed.errors import PaperfeedError
 from paperfeed.load import load_entries
+from paperfeed.plugin import workers
 
 
 def write_feed(papers: Path, n: int) -> None:
@@ -80,3 +83,59 @@ def test_a_site_built_by_workers_is_the_same(
     for name in files:
         if name.suffix in (".html", ".xml", ".json"):
             assert (one.site_dir / name).read_bytes() == (two.site_dir / name).read_bytes(), name
+
+
+def site_files(site: Site) -> dict[str, bytes]:
+    """Every file but Pagefind's chunks, some named in hash-map order (compared as records)."""
+    found = (p for p in site.site_dir.rglob("*") if p.is_file())
+    return {
+        str(p.relative_to(site.site_dir)): p.read_bytes()
+        for p in found
+        if p.relative_to(site.site_dir).parts[0] != "pagefind"
+    }
+
+
+def test_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path) -> None:
+    alone, forked = Site(tmp_path / "alone"), Site(tmp_path / "forked")
+    for site, count in ((alone, 1), (forked, 3)):
+        write_feed(site.papers, 24)
+        site.plugin_options["render_workers"] = count
+        site.build()
+    assert site_files(alone) == site_files(forked)
+    assert alone.search_records() == forked.search_records()
+
+
+def test_a_page_that_fails_in_a_worker_fails_the_build_and_keeps_the_site(
+    site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_feed(site.papers, 12)
+    site.plugin_options["render_workers"] = 2
+    site.build()
+    before = site_files(site)
+    site.add(id="p999", title="Never published")
+
+    def failing(page, *args):  # noqa: ANN001, ANN202 - runs in the worker only
+        raise RuntimeError(f"the theme broke on {page.file.src_uri}")
+
+    monkeypatch.setattr(workers, "_build_page", failing)
+    with pytest.raises(Abort):
+        site.build()
+    assert "rendering pages in worker processes: RuntimeError: the theme broke on" in caplog.text
+    assert site_files(site) == before
+
+
+def test_a_warning_in_a_worker_fails_a_strict_build(
+    site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_feed(site.papers, 12)
+    site.plugin_options["render_workers"] = 2
+    real = workers._build_page
+
+    def warning(page, *args):  # noqa: ANN001, ANN202
+        logging.getLogger("mkdocs.plugins.test").warning("odd page %s", page.file.src_uri)
+        return real(page, *args)
+
+    monkeypatch.setattr(workers, "_build_page", warning)
+    with pytest.raises(Abort):
+        site.build(strict=True)
+    assert "warning(s) while rendering pages" in caplog.text

@@ -20,3 +20,7 @@ class PaperfeedConfig(Config):
     # with their papers, on /authors/). Each page costs a full page render, and a big
     # feed has tens of thousands of authors with a single paper.
     author_pages_min_papers = c.Type(int, default=1)
+
+    # Processes that render the generated pages in `mkdocs build`: 0 for one per core,
+    # 1 to render in MkDocs' own loop only (for plugins that collect rendered pages).
+    render_workers = c.Type(int, default=0)

@@ -24,6 +24,7 @@ from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
 from paperfeed.plugin.generated import GeneratedPage, nav_titles
 from paperfeed.plugin.search import unhook_lunr
+from paperfeed.plugin.workers import PageWorkers, can_fork, usable_cores
 from paperfeed.search_index import SearchIndexError, write_search_index
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -68,11 +70,14 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._updated: dict[str, str] = {}
         self._pageless: set[str] = set()
         self._search = False
+        self._workers = PageWorkers(1)
+        self._nav: Navigation | None = None
 
     def on_startup(self, command: str, dirty: bool) -> None:
         # `serve` builds into a temp dir of its own; a real build is made beside the site
         # and swapped in whole, so a failure or an interrupt never leaves half a site.
         self._atomic = command in ("build", "gh-deploy") and not dirty
+        self._forking = command in ("build", "gh-deploy") and can_fork()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Everything is validated here, before MkDocs cleans site_dir, so a bad
@@ -154,6 +159,10 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             )
         return html
 
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self._nav = nav
+        return nav
+
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         # Listing templates ask the catalog for their cards.
         env.globals["paperfeed"] = self.catalog
@@ -161,11 +170,19 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         # would walk all of them again and again while pages are written (8 of 35 s at
         # 10,000 papers); frozen, they are left alone until post_build.
         gc.freeze()
+        if self._forking and self._nav is not None:
+            self._workers = PageWorkers(self.config.render_workers or usable_cores())
+            doc_files = files.documentation_pages()
+            pages = [f.page for f in doc_files if isinstance(f.page, GeneratedPage)]
+            self._workers.start(pages, config, self._nav, env, doc_files)
         return env
 
     @event_priority(-100)  # last, after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()
+        problems = self._workers.finish()
+        if problems:
+            raise PluginError("rendering pages in worker processes: " + "; ".join(problems))
         if self._search:
             try:
                 pages = write_search_index(Path(config.site_dir))
@@ -181,6 +198,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
+        self._workers.stop()
         if self._swap:
             self._swap.abandon()
 

@@ -1,0 +1,168 @@
+"""Generated pages rendered on every core: forked copies of the build take a share each.
+
+MkDocs renders page after page on one core, and at 10,000 papers rendering is most of
+the build. By the `env` event every page is read and the theme is loaded, so a fork of
+the process has all it needs: each child renders and writes its share with MkDocs' own
+page builder, and the parent renders the rest. The parent still passes the children's
+pages through MkDocs' loop (the sitemap and other plugins see every page), but with a
+blank template, which MkDocs takes as "nothing to write".
+
+Plugins that collect pages in `page_context` or `post_page` would not see the children's
+pages: `render_workers: 1` turns this off for them. It is off in `serve` (a fork of a
+threaded server is not safe) and where there is no fork.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+from typing import TYPE_CHECKING
+
+from jinja2 import ChoiceLoader, DictLoader
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from jinja2 import Environment
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File
+    from mkdocs.structure.nav import Navigation
+    from mkdocs.structure.pages import Page
+
+try:  # the function MkDocs runs for each page; private, so missing means "render serially"
+    from mkdocs.commands.build import _build_page
+except ImportError:  # pragma: no cover
+    _build_page = None
+
+BLANK = "paperfeed/rendered-by-a-worker.html"
+_SKIPPED = "Page skipped: '{}'. Generated empty output."
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+
+
+def usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and _build_page is not None and sys.platform != "darwin"
+
+
+class _Counter(logging.Handler):
+    """Counts a child's warnings: `--strict` must fail on them as on the parent's."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class _QuietSkips(logging.Filter):
+    """Drops MkDocs' "Page skipped" notice for the pages a child wrote."""
+
+    def __init__(self, uris: set[str]) -> None:
+        super().__init__()
+        self.messages = {_SKIPPED.format(uri) for uri in uris}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in self.messages
+
+
+class PageWorkers:
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._children: list[tuple[int, int]] = []
+        self._filter: _QuietSkips | None = None
+
+    def start(
+        self,
+        pages: Sequence[Page],
+        config: MkDocsConfig,
+        nav: Navigation,
+        env: Environment,
+        doc_files: Sequence[File],
+    ) -> None:
+        """Fork count-1 children, each rendering one share; blank those shares here."""
+        if self.count < 2 or len(pages) < 2 * self.count:
+            return
+        shares = [list(pages[k :: self.count]) for k in range(1, self.count)]
+        for share in shares:
+            self._children.append(_fork(share, config, nav, env, doc_files))
+        env.loader = ChoiceLoader([DictLoader({BLANK: ""}), env.loader])
+        taken = [page for share in shares for page in share]
+        for page in taken:
+            page.meta["template"] = BLANK
+        self._filter = _QuietSkips({page.file.src_uri for page in taken})
+        logging.getLogger("mkdocs.commands.build").addFilter(self._filter)
+        log.debug(f"{len(taken)} of {len(pages)} pages go to {len(shares)} worker(s)")
+
+    def stop(self) -> None:
+        """The build failed: end the children before their pages are swept away."""
+        for pid, pipe in self._children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+            os.close(pipe)
+        self._children = []
+
+    def finish(self) -> list[str]:
+        """Wait for every child; the problems they had, if any (warnings count too)."""
+        problems = []
+        for pid, pipe in self._children:
+            with os.fdopen(pipe, "r", encoding="utf-8") as report:
+                text = report.read()
+            _, status = os.waitpid(pid, 0)
+            result = json.loads(text) if text else {}
+            if status != 0 or "error" in result:
+                problems.append(result.get("error") or f"a worker ended with status {status}")
+            elif result.get("warnings"):
+                problems.append(f"{result['warnings']} warning(s) while rendering pages")
+        self._children = []
+        if self._filter:
+            logging.getLogger("mkdocs.commands.build").removeFilter(self._filter)
+            self._filter = None
+        return problems
+
+
+def _fork(
+    share: list[Page],
+    config: MkDocsConfig,
+    nav: Navigation,
+    env: Environment,
+    doc_files: Sequence[File],
+) -> tuple[int, int]:
+    read, write = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    # The child: render, report, and leave without running anything of the parent's.
+    os.close(read)
+    status, result = 1, {}
+    counter = _Counter()
+    logging.getLogger("mkdocs").addHandler(counter)
+    try:
+        for page in share:
+            if os.getppid() != parent:  # the build was interrupted or killed: stop too
+                raise SystemExit("the build that started this worker has ended")
+            _build_page(page, config, doc_files, nav, env)
+        status, result = 0, {"warnings": counter.count}
+    except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
+        result = {"error": f"{type(e).__name__}: {e}"}
+    finally:
+        try:
+            os.write(write, json.dumps(result).encode())
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(status)
