@@ -2,11 +2,13 @@
 """How long a paperfeed build takes, and how much memory it needs, as the feed grows.
 
     python scripts/bench.py [-n 1000 -n 10000] [--huge] [--peers [--peer-max N]] [--keep DIR]
+                            [--no-browser]
 
 For each N it writes N synthetic but realistic entries and a site like the repo's into
 a temp dir, then times each stage in a fresh process, so every peak memory figure
 belongs to one stage alone: load+validate, convert (pages), feeds, and the whole
-`mkdocs build`, which repeats the first three itself. With --peers it also builds the
+`mkdocs build`, which repeats the first three itself. Then it searches the built site
+in headless Chromium (bench_search), unless --no-browser. With --peers it also builds the
 sites one would make instead (bench_peers) from the same papers, to compare with.
 """
 
@@ -29,6 +31,7 @@ from typing import Any
 
 from bench_corpus import SITE_URL, papers, write_papers, write_site
 from bench_peers import PEERS, Peer
+from bench_search import SearchError, measure_site, missing, summary
 from paperfeed.catalog import Catalog
 from paperfeed.convert import to_markdown
 from paperfeed.feeds import FeedSettings, render_feeds
@@ -41,6 +44,7 @@ PEER_MAX = 5000
 # Growing N tenfold should cost at most this much more than tenfold time.
 LINEARITY_TARGET = 1.2
 BUILD = "mkdocs build"
+SEARCH = "search (browser)"
 MB = 1024 * 1024
 
 Results = dict[int, dict[str, dict[str, Any]]]
@@ -141,6 +145,18 @@ def stage_mkdocs(root: Path) -> dict[str, Any]:
     return result | {"paper_page_bytes": paper_page.stat().st_size}
 
 
+def stage_search(root: Path) -> dict[str, Any]:
+    """A reader's search in the site the build left: its seconds are the common word's wait
+    for results; the memory is the browser's, spread over processes, so it is not given."""
+    if reason := missing():
+        return {"skipped": reason}
+    try:
+        result = measure_site(root / "site")
+    except SearchError as e:
+        sys.exit(f"the search does not work in the browser: {e}")
+    return {"seconds": result["searches"][0]["query_ms"] / 1000, "peak_mb": None, **result}
+
+
 def stage_peer(peer: Peer) -> Callable[[Path], dict[str, Any]]:
     """A peer's whole build, in its own folder, written beforehand by the parent."""
     return lambda root: mkdocs_build(peer.root(root), peer.outputs)
@@ -152,6 +168,7 @@ STAGES: dict[str, Callable[[Path], dict[str, Any]]] = {
     "load+validate+convert": stage_prepare,
     "feeds": stage_feeds,
     BUILD: stage_mkdocs,
+    SEARCH: stage_search,
 }
 PEER_STAGES = {peer.stage: stage_peer(peer) for peer in PEERS}
 
@@ -179,7 +196,7 @@ def measure(stage: str, root: Path) -> dict[str, Any]:
 
 
 def bench(
-    n: int, root: Path, author_min: int, peers: bool, peer_max: int
+    n: int, root: Path, author_min: int, peers: bool, peer_max: int, browser: bool = True
 ) -> dict[str, dict[str, Any]]:
     """Every stage's figures for n papers, generated into `root`, then the peers' if asked."""
     print(f"N={n}: writing entries to {root}", file=sys.stderr)
@@ -187,8 +204,12 @@ def bench(
     write_site(root, author_min)
     results = {}
     for stage in STAGES:
+        if stage == SEARCH and not browser:
+            continue
         print(f"N={n}: {stage}", file=sys.stderr)
         results[stage] = measure(stage, root)
+        if "skipped" in results[stage]:
+            print(f"N={n}: {stage} skipped: {results[stage]['skipped']}", file=sys.stderr)
     for peer in PEERS if peers else ():
         if peer.capped and n > peer_max:
             results[peer.stage] = {"skipped": f"N > peer max {peer_max}"}
@@ -213,7 +234,7 @@ def work_dir(keep: Path | None, n: int) -> tempfile.TemporaryDirectory[str] | Pa
 def run_size(args: argparse.Namespace, n: int) -> dict[str, dict[str, Any]]:
     """One size's figures; a temp dir is removed afterwards, a --keep folder is not."""
     place = work_dir(args.keep, n)
-    options = (args.author_pages_min, args.peers, args.peer_max)
+    options = (args.author_pages_min, args.peers, args.peer_max, args.browser)
     if isinstance(place, Path):
         return bench(n, place, *options)
     with place as tmp:
@@ -249,6 +270,8 @@ def linearity(results: Results) -> list[tuple[int, int, dict[str, float]]]:
         figures = {}
         for stage, second in results[n2].items():
             first = results[n1].get(stage, {})
+            if stage == SEARCH:  # a search should cost the same at any N, not grow with it
+                continue
             if first.get("seconds") and "seconds" in second:
                 figures[stage] = second["seconds"] / (n2 / n1 * first["seconds"])
         pairs.append((n1, n2, figures))
@@ -290,8 +313,9 @@ def row(stage: str, n: int, r: dict[str, Any], ratios: list[str]) -> str:
     if "skipped" in r:
         return f"{stage:<22} {n:>7} skipped ({r['skipped']})"
     out = f"{r['output_bytes'] / MB:.2f}" if "output_bytes" in r else "-"
+    peak = "-" if r.get("peak_mb") is None else f"{r['peak_mb']:.1f}"
     cells = "".join(f" {ratio:>14}" for ratio in ratios)
-    return f"{stage:<22} {n:>7} {r['seconds']:>9.3f} {r['peak_mb']:>9.1f} {out:>10}{cells}"
+    return f"{stage:<22} {n:>7} {r['seconds']:>9.3f} {peak:>9} {out:>10}{cells}"
 
 
 def report(results: Results) -> str:
@@ -323,6 +347,8 @@ def report(results: Results) -> str:
             f"{build['seconds']:.1f} s, peak {build['peak_mb']:.0f} MB; "
             f"one paper page {build['paper_page_bytes'] / 1024:.1f} KB; {search_summary(build)}"
         )
+        for search in stages.get(SEARCH, {}).get("searches", ()):
+            lines.append(summary(f"N={n}: ", search))
         for peer in peers:
             r = stages.get(peer.stage, {})
             if "seconds" in r:
@@ -385,6 +411,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=1,
         metavar="N",
         help="the plugin's author_pages_min_papers (default 1: a page per author)",
+    )
+    parser.add_argument(
+        "--no-browser",
+        dest="browser",
+        action="store_false",
+        help="do not measure the search in headless Chromium (for machines without it)",
     )
     parser.add_argument("--stage", choices=STAGES | PEER_STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)

@@ -15,9 +15,11 @@ import pytest
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 BENCH = SCRIPTS / "bench.py"
 STAGES = ("load+validate", "convert", "load+validate+convert", "feeds", "mkdocs build")
+SEARCH = "search (browser)"
 
 sys.path.insert(0, str(SCRIPTS))
 bench = importlib.import_module("bench")
+bench_search = importlib.import_module("bench_search")
 
 
 def run_bench(*args: str) -> str:
@@ -34,15 +36,68 @@ def seconds_of(stage: str, n: int, table: str) -> float:
     return float(row.group(1))
 
 
-def test_bench_reports_every_stage() -> None:
-    table = run_bench("-n", "30")
-    for stage in STAGES:
+def test_bench_reports_every_stage_and_searches_in_the_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = run_bench("-n", "30", "--keep", str(tmp_path))
+    for stage in (*STAGES, SEARCH):
         assert seconds_of(stage, 30, table) > 0
     assert "peer:" not in table and "vs material" not in table
+    for word in (bench_search.COMMON, bench_search.RARE):
+        line = re.search(
+            rf"^N=30: search '{word}' \((\d+) results\): results in (\d+) ms, (\d+) KB for the "
+            r"query \(\+ (\d+) KB, (\d+) ms to open the box; (\d+) KB in all\); "
+            r"target <= 300 ms and <= 300 KB",
+            table,
+            re.MULTILINE,
+        )
+        assert line, f"no search line for {word!r} in:\n{table}"
+        assert all(int(figure) > 0 for figure in line.groups()), line.group(0)
+    # Results that never show fail the measurement: Pagefind finds the papers, but
+    # without their fragments no result can be rendered.
+    site = tmp_path / "n30" / "site"
+    for fragment in (site / "pagefind" / "fragment").iterdir():
+        fragment.unlink()
+    monkeypatch.setattr(bench_search, "TIMEOUT_MS", 3000)
+    with pytest.raises(bench_search.SearchError, match="no result shown for diffusion"):
+        bench_search.measure_site(site, ("diffusion",), runs=1)
+
+
+def test_bench_without_a_browser_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert SEARCH not in run_bench("-n", "3", "--no-browser")
+    monkeypatch.setattr(bench_search, "CHROMIUM", Path("/nonexistent/chromium"))
+    skipped = bench.stage_search(Path("/nonexistent"))
+    assert skipped == {"skipped": bench_search.missing()}
+    assert "Chromium not found at /nonexistent/chromium" in skipped["skipped"]
+    table = bench.report({3: {"mkdocs build": build_result(1.0), SEARCH: skipped}})
+    assert re.search(r"^search \(browser\)\s+3 skipped \(Chromium not found", table, re.M)
+
+
+@pytest.mark.parametrize(
+    ("query_ms", "open_kb", "flag"),
+    [
+        (299.0, 100, ""),
+        (301.0, 100, "  over target (time)"),
+        # The first search on a page pays for opening the box too.
+        (120.0, 250, "  over target (bytes)"),
+    ],
+)
+def test_search_summary_flags_what_is_over_target(query_ms: float, open_kb: int, flag: str) -> None:
+    search = {
+        "word": "diffusion",
+        "results": 6100,
+        "open_ms": 90.0,
+        "open_bytes": open_kb * 1024,
+        "query_ms": query_ms,
+        "query_bytes": 60 * 1024,
+    }
+    line = bench_search.summary("N=10000: ", search)
+    assert line.startswith("N=10000: search 'diffusion' (6100 results): results in ")
+    assert line.endswith(f"target <= 300 ms and <= 300 KB{flag}")
 
 
 def test_bench_measures_peers_on_the_same_papers() -> None:
-    table = run_bench("-n", "30", "--peers")
+    table = run_bench("-n", "30", "--peers", "--no-browser")
     ours = seconds_of("mkdocs build", 30, table)
     peers = {name: seconds_of(f"peer: {name}", 30, table) for name in ("material", "blog+rss")}
     assert all(seconds > 0 for seconds in peers.values())

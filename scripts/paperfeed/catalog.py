@@ -118,6 +118,7 @@ class Catalog:
         self._rankings: dict[date, list[Paper]] = {}
         self._rank_of: dict[str, int] = {}
         self._days_of = {paper.id: paper.day for paper in self.papers}
+        self.by_id = {paper.id: paper for paper in self.papers}
 
     # -- what exists --------------------------------------------------------
 

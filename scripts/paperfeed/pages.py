@@ -25,6 +25,9 @@ class GeneratedPage:
     # When its content last changed: the newest `added` it shows. Sitemaps use it in
     # place of the build's clock, so two builds of the same papers are identical.
     updated: date | None = None
+    # What its template asks the catalog for besides the page's own text: the view of
+    # a listing page ({"view": "day", "day": ...}), or the paper of a paper page.
+    shows: dict[str, Any] | None = None
 
 
 def site_pages(
@@ -38,7 +41,7 @@ def site_pages(
     """
     if converted is not None:
         for paper in catalog.papers:
-            yield GeneratedPage(page_uri(paper), converted[paper.id], paper.day)
+            yield _paper_page(paper, converted[paper.id])
     else:
         jobs = [(paper, catalog.sources[paper.id]) for paper in catalog.papers]
         yield from map_chunks(_paper_pages, jobs)
@@ -82,10 +85,11 @@ def site_pages(
 
 def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:
     """Convert some papers: what one worker does (see parallel.py)."""
-    return [
-        GeneratedPage(page_uri(paper), to_markdown(paper, source), paper.day)
-        for paper, source in jobs
-    ]
+    return [_paper_page(paper, to_markdown(paper, source)) for paper, source in jobs]
+
+
+def _paper_page(paper: Paper, text: str) -> GeneratedPage:
+    return GeneratedPage(page_uri(paper), text, paper.day, {"view": "paper", "id": paper.id})
 
 
 def _listing(
@@ -99,4 +103,4 @@ def _listing(
         "search": {"exclude": True},
         "pf": view,
     }
-    return GeneratedPage(uri, page_text(meta, ""), updated)
+    return GeneratedPage(uri, page_text(meta, ""), updated, view)

@@ -23,7 +23,14 @@ _FENCE = "---\n"
 
 
 class GeneratedPage(Page):
+    # Its file from the last build still holds what it would render (see reuse.py): it
+    # is linked into the new build, and its source need not even be read.
+    kept = False
+
     def read_source(self, config: MkDocsConfig) -> None:
+        if self.kept:
+            self.markdown, self.meta = "", {}
+            return
         source = config.plugins.on_page_read_source(page=self, config=config)
         if source is None:
             source = self.file.content_string

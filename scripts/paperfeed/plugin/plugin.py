@@ -18,12 +18,15 @@ from paperfeed.convert import to_markdown
 from paperfeed.errors import PaperfeedError
 from paperfeed.export import EXPORT_PATH, papers_json
 from paperfeed.feeds import FeedSettings, render_feeds
+from paperfeed.fingerprint import Fingerprints
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
 from paperfeed.plugin.generated import GeneratedPage, nav_titles
+from paperfeed.plugin.reuse import PageReuse, site_key_of
 from paperfeed.plugin.search import unhook_lunr
+from paperfeed.plugin.skip import SkippedPages
 from paperfeed.plugin.workers import PageWorkers, can_fork, usable_cores
 from paperfeed.search_index import SearchIndexError, write_search_index
 
@@ -71,12 +74,14 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._pageless: set[str] = set()
         self._search = False
         self._workers = PageWorkers(1)
+        self._skipped = SkippedPages()
+        self._reuse = PageReuse(None)
         self._nav: Navigation | None = None
 
     def on_startup(self, command: str, dirty: bool) -> None:
-        # `serve` builds into a temp dir of its own; a real build is made beside the site
-        # and swapped in whole, so a failure or an interrupt never leaves half a site.
-        self._atomic = command in ("build", "gh-deploy") and not dirty
+        # A build is made beside the site and swapped in whole, so a failure or an
+        # interrupt never leaves half a site, and the last one is there to keep pages from.
+        self._atomic = command in ("build", "gh-deploy", "serve") and not dirty
         self._forking = command in ("build", "gh-deploy") and can_fork()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -107,6 +112,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         if self._atomic:
             self._swap = AtomicSite(Path(config.site_dir))
             config.site_dir = str(self._swap.staging)
+            self._reuse = PageReuse(self._swap.site)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -114,6 +120,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         minimum = self.config.author_pages_min_papers
         self._pageless = {slug for slug, _, count in self.catalog.authors if count < minimum}
         titles = nav_titles(config.nav)
+        fingerprints = Fingerprints(self.catalog, site_key_of(config), self._pageless)
         for page in site_pages(self.catalog, self._converted, minimum):
             if files.get_file_from_path(page.uri) is not None:
                 log.warning(f"docs/{page.uri} replaces the page paperfeed would generate there")
@@ -125,7 +132,8 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             )
             file = File.generated(config, page.uri, content=page.text, inclusion=inclusion)
             files.append(file)
-            GeneratedPage(titles.get(page.uri), file, config)
+            made = GeneratedPage(titles.get(page.uri), file, config)
+            made.kept = self._reuse.keep(file.dest_uri, fingerprints.of(page))
             if page.updated:
                 self._updated[page.uri] = page.updated.isoformat()
         self._converted = {}  # handed over to MkDocs; no need to hold them twice
@@ -170,16 +178,23 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         # would walk all of them again and again while pages are written (8 of 35 s at
         # 10,000 papers); frozen, they are left alone until post_build.
         gc.freeze()
+        doc_files = files.documentation_pages()
+        generated = [f.page for f in doc_files if isinstance(f.page, GeneratedPage)]
+        self._skipped.install(env)
+        self._reuse.link_into(Path(config.site_dir))
+        if self._reuse.kept:
+            log.info(f"{len(self._reuse.kept)} unchanged pages kept from the last build")
+        self._skipped.add(page for page in generated if page.kept)
         if self._forking and self._nav is not None:
             self._workers = PageWorkers(self.config.render_workers or usable_cores())
-            doc_files = files.documentation_pages()
-            pages = [f.page for f in doc_files if isinstance(f.page, GeneratedPage)]
-            self._workers.start(pages, config, self._nav, env, doc_files)
+            to_render = [page for page in generated if not page.kept]
+            self._skipped.add(self._workers.start(to_render, config, self._nav, env, doc_files))
         return env
 
     @event_priority(-100)  # last, after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()
+        self._skipped.remove()
         problems = self._workers.finish()
         if problems:
             raise PluginError("rendering pages in worker processes: " + "; ".join(problems))
@@ -195,9 +210,11 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             else:
                 self._swap.commit()
                 config.site_dir = str(self._swap.site)
+                self._reuse.save(self._swap.site)
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
+        self._skipped.remove()
         self._workers.stop()
         if self._swap:
             self._swap.abandon()

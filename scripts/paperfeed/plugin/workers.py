@@ -3,9 +3,8 @@
 MkDocs renders page after page on one core, and at 10,000 papers rendering is most of
 the build. By the `env` event every page is read and the theme is loaded, so a fork of
 the process has all it needs: each child renders and writes its share with MkDocs' own
-page builder, and the parent renders the rest. The parent still passes the children's
-pages through MkDocs' loop (the sitemap and other plugins see every page), but with a
-blank template, which MkDocs takes as "nothing to write".
+page builder, and the parent renders the rest (the children's pages pass through its
+loop without a render: see skip.py).
 
 Plugins that collect pages in `page_context` or `post_page` would not see the children's
 pages: `render_workers: 1` turns this off for them. It is off in `serve` (a fork of a
@@ -21,8 +20,6 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
-from jinja2 import ChoiceLoader, DictLoader
-
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -36,9 +33,6 @@ try:  # the function MkDocs runs for each page; private, so missing means "rende
     from mkdocs.commands.build import _build_page
 except ImportError:  # pragma: no cover
     _build_page = None
-
-BLANK = "paperfeed/rendered-by-a-worker.html"
-_SKIPPED = "Page skipped: '{}'. Generated empty output."
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -64,22 +58,10 @@ class _Counter(logging.Handler):
         self.count += 1
 
 
-class _QuietSkips(logging.Filter):
-    """Drops MkDocs' "Page skipped" notice for the pages a child wrote."""
-
-    def __init__(self, uris: set[str]) -> None:
-        super().__init__()
-        self.messages = {_SKIPPED.format(uri) for uri in uris}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() not in self.messages
-
-
 class PageWorkers:
     def __init__(self, count: int) -> None:
         self.count = count
         self._children: list[tuple[int, int]] = []
-        self._filter: _QuietSkips | None = None
 
     def start(
         self,
@@ -88,20 +70,16 @@ class PageWorkers:
         nav: Navigation,
         env: Environment,
         doc_files: Sequence[File],
-    ) -> None:
-        """Fork count-1 children, each rendering one share; blank those shares here."""
+    ) -> list[Page]:
+        """Fork count-1 children, each rendering one share; the pages they took."""
         if self.count < 2 or len(pages) < 2 * self.count:
-            return
+            return []
         shares = [list(pages[k :: self.count]) for k in range(1, self.count)]
         for share in shares:
             self._children.append(_fork(share, config, nav, env, doc_files))
-        env.loader = ChoiceLoader([DictLoader({BLANK: ""}), env.loader])
         taken = [page for share in shares for page in share]
-        for page in taken:
-            page.meta["template"] = BLANK
-        self._filter = _QuietSkips({page.file.src_uri for page in taken})
-        logging.getLogger("mkdocs.commands.build").addFilter(self._filter)
         log.debug(f"{len(taken)} of {len(pages)} pages go to {len(shares)} worker(s)")
+        return taken
 
     def stop(self) -> None:
         """The build failed: end the children before their pages are swept away."""
@@ -127,9 +105,6 @@ class PageWorkers:
             elif result.get("warnings"):
                 problems.append(f"{result['warnings']} warning(s) while rendering pages")
         self._children = []
-        if self._filter:
-            logging.getLogger("mkdocs.commands.build").removeFilter(self._filter)
-            self._filter = None
         return problems
 
 

@@ -1,0 +1,70 @@
+"""What a generated page shows, as one hash: the same hash, the same page.
+
+A page's HTML comes from the site's theme and settings, from the page's own text (a
+paper page's front matter is its whole entry), and from what its template asks the
+catalog for: a listing its cards, a paper page the papers beside it and which of its
+authors have a page. All of that goes into the hash, so a page whose hash did not
+change since the last build can keep its file, bytes and date, without a render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from paperfeed.authors import author_slug
+from paperfeed.catalog import Catalog
+from paperfeed.pages import GeneratedPage
+
+
+def site_key(parts: Iterable[str], folders: Iterable[Path]) -> str:
+    """One hash of everything every page depends on: settings, versions, theme files."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class Fingerprints:
+    def __init__(self, catalog: Catalog, key: str, pageless: set[str]):
+        self.catalog = catalog
+        self.key = key
+        self.pageless = pageless
+        self._feed: str | None = None
+
+    def of(self, page: GeneratedPage) -> str:
+        digest = hashlib.sha256(self.key.encode())
+        digest.update(page.text.encode("utf-8", "surrogatepass"))
+        digest.update(repr(self._shown(page.shows or {})).encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def _shown(self, shows: dict[str, Any]) -> Any:
+        catalog, view = self.catalog, shows.get("view")
+        if view == "paper":
+            paper = catalog.by_id[shows["id"]]
+            slugs = sorted({author_slug(name) for name in paper.authors})
+            return catalog.neighbours(paper.id), [s in self.pageless for s in slugs]
+        if view == "day":
+            return catalog.day(shows["day"])
+        if view in ("week", "month"):
+            return getattr(catalog, view)(shows["key"])
+        if view == "tag":
+            return catalog.tagged(shows["tag"])
+        if view == "author":
+            return catalog.author(shows["slug"])
+        # trending, archive, the tag and author indexes, code, subscribe: the whole feed
+        return shows, self._whole_feed()
+
+    def _whole_feed(self) -> str:
+        if self._feed is None:
+            digest = hashlib.sha256()
+            for paper in self.catalog.papers:
+                digest.update(repr(self.catalog.card(paper)).encode("utf-8", "surrogatepass"))
+            digest.update(repr(self.catalog.authors).encode())
+            self._feed = digest.hexdigest()
+        return self._feed

@@ -1,0 +1,132 @@
+"""Rebuilds keep what did not change: a page whose inputs are the same keeps its file,
+bytes and date; and a rebuild always equals a fresh build of the same papers."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Site, entry, write_entry
+
+
+def write_feed(site: Site) -> None:
+    for i in range(12):
+        site.add(
+            id=f"p{i:02d}",
+            title=f"Paper number {i}",
+            added=f"2024-11-{25 + i % 3}",
+            authors=[f"Author {i % 5}", "Shared Author"],
+            tags=[f"t{i % 3}"],
+            upvotes=i,
+        )
+
+
+def pages(site: Site) -> dict[str, Path]:
+    """The generated pages (404.html is the theme's, made anew by MkDocs every time)."""
+    return {
+        str(p.relative_to(site.site_dir)): p
+        for p in site.site_dir.rglob("*/index.html")
+        if "pagefind" not in p.parts
+    }
+
+
+def stamps(site: Site) -> dict[str, tuple[int, int]]:
+    """Each page's inode and modification time: a kept file keeps both."""
+    return {uri: (p.stat().st_ino, p.stat().st_mtime_ns) for uri, p in pages(site).items()}
+
+
+def contents(site: Site) -> dict[str, bytes]:
+    found = (p for p in site.site_dir.rglob("*") if p.is_file())
+    return {
+        str(p.relative_to(site.site_dir)): p.read_bytes()
+        for p in found
+        if p.relative_to(site.site_dir).parts[0] != "pagefind"
+    }
+
+
+def test_a_rebuild_of_the_same_papers_keeps_every_page_file(site: Site) -> None:
+    write_feed(site)
+    site.build()
+    before, text = stamps(site), contents(site)
+    site.build()
+    assert stamps(site) == before
+    assert contents(site) == text
+
+
+def retitle(site: Site) -> None:
+    write_entry(site.papers, entry(**{**_fields(4), "title": "A New Title"}), "p04.yaml")
+
+
+def add_paper(site: Site) -> None:
+    site.add(id="p99", title="Late Arrival", added="2024-11-26", authors=["Author 1"])
+
+
+def remove_paper(site: Site) -> None:
+    (site.papers / "p07.yaml").unlink()
+
+
+def upvote(site: Site) -> None:
+    # reorders its day: the papers around it on the day change
+    write_entry(site.papers, entry(**{**_fields(1), "upvotes": 100}), "p01.yaml")
+
+
+def retag(site: Site) -> None:
+    write_entry(site.papers, entry(**{**_fields(2), "tags": ["t0", "fresh"]}), "p02.yaml")
+
+
+def fewer_author_pages(site: Site) -> None:
+    # authors with a single paper lose their page: links on paper pages change
+    site.plugin_options["author_pages_min_papers"] = 3
+
+
+def rename_site(site: Site) -> None:
+    config = site.config
+    site.config = lambda: _renamed(config())  # type: ignore[method-assign]
+
+
+def _renamed(path: Path) -> Path:
+    path.write_text(path.read_text().replace("Lab Feed", "Group Feed"))
+    return path
+
+
+def _fields(i: int) -> dict:
+    return {
+        "id": f"p{i:02d}",
+        "title": f"Paper number {i}",
+        "added": f"2024-11-{25 + i % 3}",
+        "authors": [f"Author {i % 5}", "Shared Author"],
+        "tags": [f"t{i % 3}"],
+        "upvotes": i,
+    }
+
+
+EDITS = [retitle, add_paper, remove_paper, upvote, retag, fewer_author_pages, rename_site]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e.__name__ for e in EDITS])
+def test_a_rebuild_after_an_edit_equals_a_fresh_build(
+    tmp_path: Path, edit: Callable[[Site], None]
+) -> None:
+    rebuilt, fresh = Site(tmp_path / "rebuilt"), Site(tmp_path / "fresh")
+    write_feed(rebuilt)
+    rebuilt.build()
+    before = stamps(rebuilt)
+    edit(rebuilt)
+    rebuilt.build()
+    shutil.copytree(rebuilt.papers, fresh.papers, dirs_exist_ok=True)
+    fresh.plugin_options = dict(rebuilt.plugin_options)
+    fresh.config = rebuilt.config  # type: ignore[method-assign]
+    fresh.site_dir = tmp_path / "fresh-site"
+    fresh.build()
+    assert contents(rebuilt) == contents(fresh)
+    # and a page that does not show what changed was not written again: p00 is on
+    # another day than every edited paper, and its authors keep their pages
+    after = stamps(rebuilt)
+    p00 = "papers/p00/index.html"
+    if edit in (rename_site, fewer_author_pages):  # mkdocs.yml changed: every page is made
+        assert after[p00] != before[p00]
+    else:
+        assert after[p00] == before[p00]
