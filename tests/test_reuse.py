@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Site, entry, write_entry
+from paperfeed import load
+from paperfeed.errors import PaperfeedError
 
 
 def write_feed(site: Site) -> None:
@@ -130,3 +132,32 @@ def test_a_rebuild_after_an_edit_equals_a_fresh_build(
         assert after[p00] != before[p00]
     else:
         assert after[p00] == before[p00]
+
+
+def test_serve_reads_again_only_the_entries_that_changed(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_feed(site)
+    cache = load.EntryCache()
+    first = load.load_entries(site.papers, cache=cache)
+    read: list[str] = []
+    real = load._load_chunk
+
+    def counting(jobs):  # noqa: ANN001, ANN202
+        read.extend(Path(job[0]).name for job in jobs)
+        return real(jobs)
+
+    monkeypatch.setattr(load, "_load_chunk", counting)
+    assert load.load_entries(site.papers, cache=cache) == first
+    assert read == []
+    write_entry(site.papers, entry(**{**_fields(4), "title": "Edited"}), "p04.yaml")
+    site.add(id="p99", title="New")
+    (site.papers / "p05.yaml").write_text("id: [broken\n")
+    with pytest.raises(PaperfeedError):
+        load.load_entries(site.papers, cache=cache)
+    assert sorted(read) == ["p04.yaml", "p05.yaml", "p99.yaml"]
+    # a broken file is never cached: it is read, and reported, every time
+    read.clear()
+    with pytest.raises(PaperfeedError):
+        load.load_entries(site.papers, cache=cache)
+    assert read == ["p05.yaml"]

@@ -55,10 +55,14 @@ def test_serve_shows_an_edited_paper(site: Site) -> None:
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     try:
-        url = f"http://127.0.0.1:{port}/lab/papers/live/"
-        assert wait_for(url, "Before the Edit")
+        base = f"http://127.0.0.1:{port}/lab/"
+        assert wait_for(base + "papers/live/", "Before the Edit")
         site.add(id="live", title="After the Edit")
-        assert wait_for(url, "After the Edit")
+        assert wait_for(base + "papers/live/", "After the Edit")
+        site.add(id="new", title="A Paper Added While Serving")
+        assert wait_for(base, "A Paper Added While Serving")
+        # search works in the preview too: its index is made in the background
+        assert wait_for(base + "pagefind/pagefind-entry.json", '"page_count":2')
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -136,18 +136,58 @@ class Entry:
 Convert = Callable[[Paper, str], str]
 
 
+class EntryCache:
+    """What loading made of each file, reused while the file stays the same.
+
+    `mkdocs serve` rebuilds everything when one entry changes; with this cache (kept in
+    the process between rebuilds) only new and changed files are read again. A file is
+    the same while its size, modification time and inode are.
+    """
+
+    def __init__(self) -> None:
+        self._setup: tuple[Any, ...] = ()
+        self._by_path: dict[str, tuple[tuple[int, int, int], Any]] = {}
+
+    def known(self, paths: Sequence[str], setup: tuple[Any, ...]) -> dict[str, Any]:
+        """The cached results of `paths` (with the same root and converter)."""
+        if setup != self._setup:
+            self._setup, self._by_path = setup, {}
+        found = {}
+        for path in paths:
+            cached = self._by_path.get(path)
+            if cached and cached[0] == _stamp(path):
+                found[path] = cached[1]
+        self._by_path = {path: self._by_path[path] for path in found}  # forget the rest
+        return found
+
+    def store(self, results: dict[str, Any]) -> None:
+        for path, result in results.items():
+            if isinstance(result, tuple):  # problems are found again, never cached
+                self._by_path[path] = (_stamp(path), result)
+
+
+def _stamp(path: str) -> tuple[int, int, int]:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (-1, -1, -1)
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
 def load_entries(
     papers_dir: Path,
     root: Path | None = None,
     convert: Convert | None = None,
     now: datetime | None = None,
+    cache: EntryCache | None = None,
 ) -> list[Entry]:
     """Every entry under `papers_dir`, in path order; paths are shown relative to `root`.
 
     With `convert`, each paper is also converted in the same pass: on a big feed both
     steps then run in the worker that read the file, and each paper crosses between
-    processes once. `now` (default: the clock) bounds `added`. Raises one PaperfeedError
-    listing every problem of every file.
+    processes once. `now` (default: the clock) bounds `added`. With `cache`, files read
+    before and unchanged since are not read again. Raises one PaperfeedError listing
+    every problem of every file.
     """
     root = root or papers_dir.parent
     now = now or datetime.now(timezone.utc)
@@ -157,11 +197,17 @@ def load_entries(
                 str(papers_dir), None, "papers_dir", "is not a folder: create it or fix the path"
             )
         )
-    jobs = [(str(path), _shown(path, root), convert, now) for path in entry_files(papers_dir)]
+    paths = [str(path) for path in entry_files(papers_dir)]
+    known = cache.known(paths, (str(root), convert)) if cache else {}
+    jobs = [(path, _shown(Path(path), root), convert, now) for path in paths if path not in known]
+    read = dict(zip([job[0] for job in jobs], map_chunks(_load_chunk, jobs), strict=True))
+    if cache:
+        cache.store(read)
     entries: list[Entry] = []
     problems: list[Problem] = []
     first_seen: dict[str, str] = {}
-    for result in map_chunks(_load_chunk, jobs):
+    for path in paths:
+        result = known[path] if path in known else read[path]
         if isinstance(result, list):
             problems.extend(result)
             continue

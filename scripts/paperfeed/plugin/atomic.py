@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 _PREFIX = ".paperfeed-"
@@ -23,8 +24,9 @@ class AtomicSite:
             tempfile.mkdtemp(prefix=f"{_PREFIX}{self.site.name}-new-", dir=self.site.parent)
         )
 
-    def commit(self) -> None:
-        """Put the finished build in place of the site, then drop the old one."""
+    def commit(self, background: bool = False) -> None:
+        """Put the finished build in place of the site, then drop the old one (in a
+        thread with `background`: a long-lived `serve` need not wait for it)."""
         old = None
         if self.site.exists():
             old = Path(
@@ -32,7 +34,9 @@ class AtomicSite:
             )
             self.site.rename(old / self.site.name)
         self.staging.rename(self.site)
-        if old:
+        if old and background:
+            threading.Thread(target=shutil.rmtree, args=(old, True), daemon=True).start()
+        elif old:
             shutil.rmtree(old, ignore_errors=True)
 
     def abandon(self) -> None:

@@ -19,13 +19,13 @@ from paperfeed.errors import PaperfeedError
 from paperfeed.export import EXPORT_PATH, papers_json
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.fingerprint import Fingerprints
-from paperfeed.load import load_entries
+from paperfeed.load import EntryCache, load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
 from paperfeed.plugin.generated import GeneratedPage, nav_titles
 from paperfeed.plugin.reuse import PageReuse, site_key_of
-from paperfeed.plugin.search import unhook_lunr
+from paperfeed.plugin.search import BackgroundIndex, unhook_lunr
 from paperfeed.plugin.skip import SkippedPages
 from paperfeed.plugin.workers import PageWorkers, can_fork, usable_cores
 from paperfeed.search_index import SearchIndexError, write_search_index
@@ -58,6 +58,12 @@ _NAV_CANDIDATES = frozenset(
 _AUTHOR_LINK = re.compile(r'href="\.\./\.\./authors/([^"/]+)/"')
 
 
+# `mkdocs serve` makes a new plugin for each rebuild; what was loaded lives on here,
+# and so does the search index being made in the background.
+_SERVE_CACHE = EntryCache()
+_SERVE_SEARCH = BackgroundIndex()
+
+
 def _warnings_so_far() -> bool:
     """Whether `mkdocs build --strict` is about to fail: it counts warnings with a handler."""
     handlers = logging.getLogger("mkdocs").handlers
@@ -73,6 +79,8 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._updated: dict[str, str] = {}
         self._pageless: set[str] = set()
         self._search = False
+        self._serving = False
+        self._forking = False
         self._workers = PageWorkers(1)
         self._skipped = SkippedPages()
         self._reuse = PageReuse(None)
@@ -83,6 +91,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         # interrupt never leaves half a site, and the last one is there to keep pages from.
         self._atomic = command in ("build", "gh-deploy", "serve") and not dirty
         self._forking = command in ("build", "gh-deploy") and can_fork()
+        self._serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Everything is validated here, before MkDocs cleans site_dir, so a bad
@@ -100,7 +109,12 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         root = Path(config.config_file_path).parent
         try:
             # Pages are converted in the same pass as loading: one trip per paper.
-            entries = load_entries(self._papers_dir(config), root, convert=to_markdown)
+            entries = load_entries(
+                self._papers_dir(config),
+                root,
+                convert=to_markdown,
+                cache=_SERVE_CACHE if self._serving else None,
+            )
         except PaperfeedError as e:
             raise PluginError(
                 f"{len(e.problems)} problem(s) in paper entries:\n{e.report()}"
@@ -109,6 +123,8 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._converted = {entry.paper.id: entry.page or "" for entry in entries}
         log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
         self._search = unhook_lunr(config)
+        if self._serving:
+            _SERVE_SEARCH.wait()  # it writes into the site this build replaces
         if self._atomic:
             self._swap = AtomicSite(Path(config.site_dir))
             config.site_dir = str(self._swap.staging)
@@ -182,6 +198,8 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         generated = [f.page for f in doc_files if isinstance(f.page, GeneratedPage)]
         self._skipped.install(env)
         self._reuse.link_into(Path(config.site_dir))
+        if self._serving and self._swap:
+            _SERVE_SEARCH.carry_over(self._swap.site, Path(config.site_dir))
         if self._reuse.kept:
             log.info(f"{len(self._reuse.kept)} unchanged pages kept from the last build")
         self._skipped.add(page for page in generated if page.kept)
@@ -198,7 +216,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         problems = self._workers.finish()
         if problems:
             raise PluginError("rendering pages in worker processes: " + "; ".join(problems))
-        if self._search:
+        if self._search and not self._serving:
             try:
                 pages = write_search_index(Path(config.site_dir))
             except SearchIndexError as e:
@@ -208,9 +226,11 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             if config.strict and _warnings_so_far():
                 self._swap.abandon()  # MkDocs aborts the build right after this event
             else:
-                self._swap.commit()
+                self._swap.commit(background=self._serving)
                 config.site_dir = str(self._swap.site)
                 self._reuse.save(self._swap.site)
+        if self._search and self._serving:
+            _SERVE_SEARCH.start(Path(config.site_dir))
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()

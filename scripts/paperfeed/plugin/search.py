@@ -7,7 +7,17 @@ pages are indexed by Pagefind once they are written (see paperfeed.search_index)
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+
 from mkdocs.config.defaults import MkDocsConfig
+
+from paperfeed.search_index import OUTPUT_DIR, SearchIndexError, write_search_index
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 # The search plugin's events that build the lunr index, one page at a time and at the end.
 _LUNR_EVENTS = ("page_context", "post_build")
@@ -26,3 +36,40 @@ def unhook_lunr(config: MkDocsConfig) -> bool:
             if getattr(method, "__self__", None) is not search
         ]
     return True
+
+
+class BackgroundIndex:
+    """`mkdocs serve` shows an edit first and indexes it for search a few seconds later.
+
+    Pagefind reads every page, seconds at 10,000 papers; while it runs, the site being
+    served keeps the last index (linked in by `carry_over`). The next rebuild waits for
+    it, so two never write the same folder.
+    """
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+
+    def carry_over(self, previous: Path, site_dir: Path) -> None:
+        """Link the last build's index into the new one, so search works at once."""
+        old = previous / OUTPUT_DIR
+        if old.is_dir() and not (site_dir / OUTPUT_DIR).exists():
+            shutil.copytree(old, site_dir / OUTPUT_DIR, copy_function=os.link)
+
+    def start(self, site_dir: Path) -> None:
+        self.wait()
+        self._thread = threading.Thread(target=self._run, args=(site_dir,), daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    @staticmethod
+    def _run(site_dir: Path) -> None:
+        try:
+            pages = write_search_index(site_dir)
+        except SearchIndexError as e:
+            log.error(f"search index: {e}")
+        else:
+            log.info(f"Search index: {pages} pages indexed by Pagefind")
