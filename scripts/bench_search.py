@@ -10,27 +10,25 @@ performance.now(), bytes from the Resource Timing entries of the page and of Pag
 web worker, which fetches the index itself. Every run is a fresh browser context, so
 nothing comes from a cache. The figures are the median of the runs.
 
-The server sends files as they are, like a plain static host: Pagefind's index, wasm and
-fragments are gzipped already, its two scripts would shrink on a host that compresses.
+Text is served gzipped, as GitHub Pages serves it (site_server.py); Pagefind's index,
+wasm and fragments are gzipped by Pagefind itself.
 """
 
 from __future__ import annotations
 
-import functools
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from bench_corpus import SITE_URL
+from site_server import serve
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -126,27 +124,15 @@ def missing() -> str | None:
     return None
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """The site on 127.0.0.1 under SITE_URL's path, as it will be published; yields its URL."""
+def serve_feed(site: Path) -> Iterator[str]:
+    """The site under SITE_URL's path, gzipped as it will be published; yields its URL."""
     path = urlsplit(SITE_URL).path.strip("/")
     with tempfile.TemporaryDirectory(prefix="paperfeed-bench-serve-") as tmp:
         (Path(tmp) / path).parent.mkdir(parents=True, exist_ok=True)
         (Path(tmp) / path).symlink_to(site.resolve(), target_is_directory=True)
-        handler = functools.partial(QuietHandler, directory=tmp)
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/{path}/"
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serve(Path(tmp)) as base:
+            yield f"{base}{path}/"
 
 
 def entries(page: Any) -> list[dict[str, Any]]:
@@ -217,7 +203,7 @@ def measure_site(
     if not (site / "pagefind").is_dir():
         raise SearchError(f"{site} has no pagefind/ folder: build the site first")
     searches = []
-    with serve(site) as url, sync_playwright() as p:
+    with serve_feed(site) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
             for word in words:

@@ -77,6 +77,30 @@ def test_search_finds_a_paper_by_a_word_of_its_abstract_and_opens_it(reader) -> 
     assert reader.inner_text("h1") == "Distilling the Knowledge in a Neural Network"
 
 
+def test_search_narrows_by_tag_and_year(reader) -> None:  # noqa: ANN001
+    reader.goto(reader.base + "papers/1503.02531/")  # from any page, not just home
+    reader.keyboard.press("/")
+    reader.keyboard.type("attention")
+    items = reader.locator(".md-search-result__item h1")
+    reader.wait_for_function("document.querySelectorAll('.md-search-result__item').length == 3")
+    assert "Contributing" in items.all_inner_texts()  # hand-written pages are searched too
+    tags = reader.locator(".pf-search-filters select[name=tag]")
+    tags.focus()  # the lists of tags and years load when a reader reaches for them
+    reader.wait_for_function("document.querySelector('select[name=tag]').options.length > 1")
+    tags.select_option("machine-translation")
+    reader.wait_for_function("document.querySelectorAll('.md-search-result__item').length == 2")
+    assert sorted(items.all_inner_texts()) == [
+        "Attention Is All You Need",
+        "Neural Machine Translation by Jointly Learning to Align and Translate",
+    ]
+    reader.locator("select[name=year]").select_option("2017")
+    reader.wait_for_function("document.querySelectorAll('.md-search-result__item').length == 1")
+    assert items.all_inner_texts() == ["Attention Is All You Need"]
+    assert reader.inner_text(".md-search-result__meta") == "1 matching document"
+    reader.keyboard.press("Escape")
+    assert not reader.is_checked("#__search")
+
+
 def test_math_renders_and_no_raw_latex_is_left(reader) -> None:  # noqa: ANN001
     reader.goto(reader.base + "papers/2106.09685/")
     assert reader.locator(".pf-paper__abstract math").count() >= 4

@@ -50,7 +50,6 @@
       pagefind = import(new URL("pagefind.js", bundle).href).then(async (module) => {
         await module.options({ baseUrl: siteRoot, excerptLength: 24 });
         module.init();
-        loadFilters(module);
         if (meta.dataset.state !== "done") setMeta(words.ready);
         return module;
       });
@@ -59,7 +58,17 @@
     return pagefind;
   }
 
-  async function loadFilters(module) {
+  // The lists of tags and years are fetched when a reader reaches for them, not with
+  // every first search: a feed with many tags would pay for them on each visit.
+  let filtersLoaded = null;
+  function loadFilters() {
+    filtersLoaded ??= load().then(fillFilters).catch(() => {
+      filtersLoaded = null;
+    });
+    return filtersLoaded;
+  }
+
+  async function fillFilters(module) {
     const filters = await module.filters();
     const fill = (select, counts, order) => {
       for (const value of Object.keys(counts || {}).sort(order)) {
@@ -72,7 +81,6 @@
     const [tag, year] = selects;
     fill(tag, filters.tag, (a, b) => a.localeCompare(b));
     fill(year, filters.year, (a, b) => b.localeCompare(a));
-    filterRow.hidden = !(tag.options.length > 1 || year.options.length > 1);
   }
 
   function chosenFilters() {
@@ -93,6 +101,15 @@
   }
 
   async function run() {
+    try {
+      await search();
+    } catch {
+      list.replaceChildren();
+      setMeta(words.failed, "done");
+    }
+  }
+
+  async function search() {
     const query = input.value.trim();
     const filters = chosenFilters();
     const ticket = ++asked;
@@ -184,7 +201,7 @@
     button.type = "button";
     button.className = "md-search-result__more md-button";
     button.textContent = `Show more (${shown.length - rendered})`;
-    button.addEventListener("click", () => more(ticket));
+    button.addEventListener("click", () => more(ticket).catch(() => setMeta(words.failed)));
     li.append(button);
     return li;
   }
@@ -195,6 +212,7 @@
       toggle.dispatchEvent(new Event("change"));
     }
     load();
+    filterRow.hidden = false;
   }
 
   function close() {
@@ -207,7 +225,16 @@
 
   input.addEventListener("focus", open);
   input.addEventListener("input", run);
-  for (const select of selects) select.addEventListener("change", run);
+  for (const select of selects) {
+    select.addEventListener("change", run);
+    select.addEventListener("focus", loadFilters);
+    // A click opens the list at once: hold it until the options are there.
+    select.addEventListener("pointerdown", (event) => {
+      if (select.options.length > 1) return;
+      event.preventDefault();
+      loadFilters().then(() => select.showPicker?.());
+    });
+  }
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     list.querySelector(".md-search-result__link")?.click();
