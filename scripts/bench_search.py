@@ -43,21 +43,22 @@ KB = 1024
 
 # Run in every page before its scripts: room for every resource entry, the moment the
 # "/" that opens the box is pressed (window, capture: before search.js sees it), and the
-# moment Pagefind is ready, which is when search.js has listed the filters: that needs
-# pagefind.js, its worker, the wasm, the index's metadata and the filter files.
+# moment Pagefind is ready (search.js marks the box data-state="ready"): that needs
+# pagefind.js, its worker, the wasm and the index's metadata. The lists of tags and
+# years load only when a reader opens them, so a search does not pay for them.
 INIT_SCRIPT = """
 performance.setResourceTimingBufferSize(100000);
 window.addEventListener("keydown", (event) => {
   if (event.key === "/") window.__pfOpenedAt ??= performance.now();
 }, true);
 document.addEventListener("DOMContentLoaded", () => {
-  const row = document.querySelector("[data-pf-search-filters]");
-  if (!row) return;
+  const box = document.querySelector("[data-pf-search]");
+  if (!box) return;
   new MutationObserver((_, seen) => {
-    if (row.querySelectorAll("option").length <= 2) return;
+    if (box.dataset.state !== "ready") return;
     window.__pfReadyAt ??= performance.now();
     seen.disconnect();
-  }).observe(row, {childList: true, subtree: true});
+  }).observe(box, {attributes: true});
 });
 """
 READY = "window.__pfReadyAt !== undefined"

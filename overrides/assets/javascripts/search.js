@@ -49,7 +49,8 @@
     if (!pagefind) {
       pagefind = import(new URL("pagefind.js", bundle).href).then(async (module) => {
         await module.options({ baseUrl: siteRoot, excerptLength: 24 });
-        module.init();
+        await module.init();
+        box.dataset.state = "ready"; // for tests and the benchmark: the index is loaded
         if (meta.dataset.state !== "done") setMeta(words.ready);
         return module;
       });
