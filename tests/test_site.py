@@ -272,3 +272,11 @@ def test_paper_pages_link_their_neighbours_on_the_day(feed: Site) -> None:
     assert 'rel="next" href="../../papers/2401.00002/"' in first
     assert 'rel="prev" href="../../papers/2401.00003/"' in second
     assert 'rel="next"' not in second.split('class="pf-pager pf-paper__pager"')[1]
+
+
+def test_hand_written_pages_are_searched_whatever_their_name(site: Site) -> None:
+    site.add()
+    (site.root / "docs" / "notes [draft], {v2}.md").write_text("# Lab notes\n\nZanzibar.\n")
+    site.build()
+    urls = {r["url"] for r in site.search_records() if "Zanzibar" in r["content"]}
+    assert len(urls) == 1, urls

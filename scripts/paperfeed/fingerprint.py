@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from paperfeed.authors import author_slug
-from paperfeed.catalog import Catalog
+from paperfeed.catalog import Card, Catalog
 from paperfeed.pages import GeneratedPage
 
 
@@ -36,12 +37,36 @@ class Fingerprints:
         self.key = key
         self.pageless = pageless
         self._feed: str | None = None
+        self._cards: dict[str, str] = {}
 
     def of(self, page: GeneratedPage) -> str:
         digest = hashlib.sha256(self.key.encode())
         digest.update(page.text.encode("utf-8", "surrogatepass"))
-        digest.update(repr(self._shown(page.shows or {})).encode("utf-8", "surrogatepass"))
+        shown = self._plain(self._shown(page.shows or {}))
+        digest.update(repr(shown).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
+
+    def _plain(self, value: Any) -> Any:
+        """`value` with each card replaced by its own hash: a card shows on many pages
+        (its day, week, month, tags, authors), and is written out once."""
+        if isinstance(value, Card):
+            return self._card(value)
+        if isinstance(value, tuple | list):
+            return tuple(self._plain(item) for item in value)
+        if is_dataclass(value):
+            return (
+                type(value).__name__,
+                *(self._plain(getattr(value, f.name)) for f in fields(value)),
+            )
+        return value
+
+    def _card(self, card: Card) -> str:
+        key = card.paper["id"]
+        found = self._cards.get(key)
+        if found is None:
+            found = hashlib.sha256(repr(card).encode("utf-8", "surrogatepass")).hexdigest()
+            self._cards[key] = found
+        return found
 
     def _shown(self, shows: dict[str, Any]) -> Any:
         catalog, view = self.catalog, shows.get("view")
@@ -64,7 +89,7 @@ class Fingerprints:
         if self._feed is None:
             digest = hashlib.sha256()
             for paper in self.catalog.papers:
-                digest.update(repr(self.catalog.card(paper)).encode("utf-8", "surrogatepass"))
+                digest.update(self._card(self.catalog.card(paper)).encode())
             digest.update(repr(self.catalog.authors).encode())
             self._feed = digest.hexdigest()
         return self._feed

@@ -28,7 +28,7 @@ from paperfeed.plugin.reuse import PageReuse, site_key_of
 from paperfeed.plugin.search import BackgroundIndex, unhook_lunr
 from paperfeed.plugin.skip import SkippedPages
 from paperfeed.plugin.workers import PageWorkers, can_fork, usable_cores
-from paperfeed.search_index import SearchIndexError, write_search_index
+from paperfeed.search_index import SearchIndexError, glob_escape, write_search_index
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -80,6 +80,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._pageless: set[str] = set()
         self._search = False
         self._serving = False
+        self._searchable: list[str] = []
         self._forking = False
         self._workers = PageWorkers(1)
         self._skipped = SkippedPages()
@@ -196,6 +197,10 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         gc.freeze()
         doc_files = files.documentation_pages()
         generated = [f.page for f in doc_files if isinstance(f.page, GeneratedPage)]
+        # What search reads: paper pages and the hand-written ones (About ...)
+        self._searchable = ["papers/*/index.html"] + [
+            glob_escape(f.dest_uri) for f in doc_files if not isinstance(f.page, GeneratedPage)
+        ]
         self._skipped.install(env)
         self._reuse.link_into(Path(config.site_dir))
         if self._serving and self._swap:
@@ -218,7 +223,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             raise PluginError("rendering pages in worker processes: " + "; ".join(problems))
         if self._search and not self._serving:
             try:
-                pages = write_search_index(Path(config.site_dir))
+                pages = write_search_index(Path(config.site_dir), self._searchable)
             except SearchIndexError as e:
                 raise PluginError(f"search index: {e}") from None
             log.info(f"Search index: {pages} pages indexed by Pagefind")
@@ -230,7 +235,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 config.site_dir = str(self._swap.site)
                 self._reuse.save(self._swap.site)
         if self._search and self._serving:
-            _SERVE_SEARCH.start(Path(config.site_dir))
+            _SERVE_SEARCH.start(Path(config.site_dir), self._searchable)
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()

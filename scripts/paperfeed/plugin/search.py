@@ -55,9 +55,9 @@ class BackgroundIndex:
         if old.is_dir() and not (site_dir / OUTPUT_DIR).exists():
             shutil.copytree(old, site_dir / OUTPUT_DIR, copy_function=os.link)
 
-    def start(self, site_dir: Path) -> None:
+    def start(self, site_dir: Path, pages: list[str]) -> None:
         self.wait()
-        self._thread = threading.Thread(target=self._run, args=(site_dir,), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(site_dir, pages), daemon=True)
         self._thread.start()
 
     def wait(self) -> None:
@@ -66,9 +66,9 @@ class BackgroundIndex:
             self._thread = None
 
     @staticmethod
-    def _run(site_dir: Path) -> None:
+    def _run(site_dir: Path, searchable: list[str]) -> None:
         try:
-            pages = write_search_index(site_dir)
+            pages = write_search_index(site_dir, searchable)
         except SearchIndexError as e:
             log.error(f"search index: {e}")
         else:
