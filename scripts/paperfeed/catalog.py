@@ -32,6 +32,22 @@ class Card:
     authors_more: int
 
 
+class CardCache:
+    """Cards by the Paper they show. A card is made from one Paper object only, so a
+    `mkdocs serve` rebuild, which keeps the Paper of every unchanged file, can keep its
+    card too: the cache holds the paper with it, so the object is the one it was."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, tuple[Paper, Card]] = {}
+
+    def get(self, paper: Paper) -> Card | None:
+        found = self._by_id.get(paper.id)
+        return found[1] if found and found[0] is paper else None
+
+    def put(self, paper: Paper, card: Card) -> None:
+        self._by_id[paper.id] = (paper, card)
+
+
 @dataclass(frozen=True)
 class DayView:
     day: date
@@ -83,8 +99,9 @@ class Catalog:
 
     authors_on_cards = 3
 
-    def __init__(self, papers: dict[str, Paper]):
-        """`papers` maps each entry's file (as shown to users) to its Paper."""
+    def __init__(self, papers: dict[str, Paper], cards: CardCache | None = None):
+        """`papers` maps each entry's file (as shown to users) to its Paper; `cards` may
+        carry the cards of an earlier catalog over (see CardCache)."""
         self.sources = {paper.id: source for source, paper in papers.items()}
         self.papers: tuple[Paper, ...] = tuple(
             sorted(papers.values(), key=lambda p: (p.added_at, p.id), reverse=True)
@@ -114,7 +131,7 @@ class Catalog:
         self._by_day = dict(by_day)
         self._by_tag = dict(sorted(by_tag.items()))
         self.days: tuple[date, ...] = tuple(sorted(by_day, reverse=True))
-        self._cards: dict[str, Card] = {}
+        self._cards = cards if cards is not None else CardCache()
         self._rankings: dict[date, list[Paper]] = {}
         self._rank_of: dict[str, int] = {}
         self._days_of = {paper.id: paper.day for paper in self.papers}
@@ -239,7 +256,7 @@ class Catalog:
         return tuple(self.card(p) for p in self._by_tag.get(tag, ()))
 
     def card(self, paper: Paper) -> Card:
-        card = self._cards.get(paper.id)
+        card = self._cards.get(paper)
         if card is None:
             shown = tuple(paper.authors[: self.authors_on_cards])
             card = Card(
@@ -250,7 +267,7 @@ class Catalog:
                 authors_shown=shown,
                 authors_more=len(paper.authors) - len(shown),
             )
-            self._cards[paper.id] = card
+            self._cards.put(paper, card)
         return card
 
     def newest(self, limit: int) -> tuple[Paper, ...]:

@@ -32,12 +32,19 @@ def site_key(parts: Iterable[str], folders: Iterable[Path]) -> str:
 
 
 class Fingerprints:
-    def __init__(self, catalog: Catalog, key: str, pageless: set[str]):
+    def __init__(
+        self,
+        catalog: Catalog,
+        key: str,
+        pageless: set[str],
+        cards: dict[str, tuple[Card, str]] | None = None,
+    ):
+        """`cards`: each card's hash by paper id, kept over rebuilds if given."""
         self.catalog = catalog
         self.key = key
         self.pageless = pageless
         self._feed: str | None = None
-        self._cards: dict[str, str] = {}
+        self._cards = cards if cards is not None else {}
 
     def of(self, page: GeneratedPage) -> str:
         digest = hashlib.sha256(self.key.encode())
@@ -63,10 +70,10 @@ class Fingerprints:
     def _card(self, card: Card) -> str:
         key = card.paper["id"]
         found = self._cards.get(key)
-        if found is None:
-            found = hashlib.sha256(repr(card).encode("utf-8", "surrogatepass")).hexdigest()
-            self._cards[key] = found
-        return found
+        if found is None or found[0] is not card:
+            digest = hashlib.sha256(repr(card).encode("utf-8", "surrogatepass")).hexdigest()
+            found = self._cards[key] = (card, digest)
+        return found[1]
 
     def _shown(self, shows: dict[str, Any]) -> Any:
         catalog, view = self.catalog, shows.get("view")

@@ -8,7 +8,9 @@ at 10,000 papers that saves a Markdown instance and a slow YAML parse per page.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import yaml
 from markupsafe import escape
@@ -41,12 +43,28 @@ class GeneratedPage(Page):
             if isinstance(self.meta.get(key), str):
                 self.meta[key] = escape(self.meta[key])
 
+    def _set_canonical_url(self, base: str | None) -> None:
+        # Ten thousand urljoins add up; a generated page's URL is a plain relative path
+        # ("papers/<id>/"), so joining it to the site's URL is putting one after the other.
+        url = self.url
+        if not base or "://" in url or url.startswith(("/", ".")):
+            super()._set_canonical_url(base)
+            return
+        base = base if base.endswith("/") else base + "/"
+        self.canonical_url = base + url
+        self.abs_url = _path_of(base) + url
+
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if self.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
         self.content = self.markdown
         self.toc = get_toc([])
         self.present_anchor_ids = set()
+
+
+@lru_cache(maxsize=8)
+def _path_of(base: str) -> str:
+    return urlsplit(base).path
 
 
 def split_front_matter(text: str) -> tuple[str, dict[str, Any]]:

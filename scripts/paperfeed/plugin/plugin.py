@@ -13,7 +13,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import CountHandler
 
-from paperfeed.catalog import Catalog
+from paperfeed.catalog import CardCache, Catalog
 from paperfeed.convert import to_markdown
 from paperfeed.errors import PaperfeedError
 from paperfeed.export import EXPORT_PATH, papers_json
@@ -61,6 +61,8 @@ _AUTHOR_LINK = re.compile(r'href="\.\./\.\./authors/([^"/]+)/"')
 # `mkdocs serve` makes a new plugin for each rebuild; what was loaded lives on here,
 # and so does the search index being made in the background.
 _SERVE_CACHE = EntryCache()
+_SERVE_CARDS = CardCache()
+_SERVE_DIGESTS: dict = {}
 _SERVE_SEARCH = BackgroundIndex()
 
 
@@ -120,7 +122,10 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             raise PluginError(
                 f"{len(e.problems)} problem(s) in paper entries:\n{e.report()}"
             ) from None
-        self.catalog = Catalog({entry.source: entry.paper for entry in entries})
+        self.catalog = Catalog(
+            {entry.source: entry.paper for entry in entries},
+            _SERVE_CARDS if self._serving else None,
+        )
         self._converted = {entry.paper.id: entry.page or "" for entry in entries}
         log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
         self._search = unhook_lunr(config)
@@ -137,7 +142,12 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         minimum = self.config.author_pages_min_papers
         self._pageless = {slug for slug, _, count in self.catalog.authors if count < minimum}
         titles = nav_titles(config.nav)
-        fingerprints = Fingerprints(self.catalog, site_key_of(config), self._pageless)
+        fingerprints = Fingerprints(
+            self.catalog,
+            site_key_of(config),
+            self._pageless,
+            _SERVE_DIGESTS if self._serving else None,
+        )
         for page in site_pages(self.catalog, self._converted, minimum):
             if files.get_file_from_path(page.uri) is not None:
                 log.warning(f"docs/{page.uri} replaces the page paperfeed would generate there")
@@ -155,14 +165,17 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 self._updated[page.uri] = page.updated.isoformat()
         self._converted = {}  # handed over to MkDocs; no need to hold them twice
         # The feeds are files of the site like any other: MkDocs writes them, serves
-        # them, and checks links to them.
-        settings = self._feed_settings(config)
-        for path, data in render_feeds(self.catalog, settings).items():
-            files.append(File.generated(config, path, content=data))
-        files.append(
-            File.generated(config, EXPORT_PATH, content=papers_json(self.catalog, settings))
-        )
+        # them, and checks links to them. A preview writes them after the pages.
+        if not self._serving:
+            for path, data in self._feed_files(config).items():
+                files.append(File.generated(config, path, content=data))
         return files
+
+    def _feed_files(self, config: MkDocsConfig) -> dict[str, bytes]:
+        assert self.catalog is not None
+        settings = self._feed_settings(config)
+        feeds = render_feeds(self.catalog, settings)
+        return {**feeds, EXPORT_PATH: papers_json(self.catalog, settings)}
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         # The sitemap dates pages by the build's clock; ours date them by their papers,
@@ -202,22 +215,23 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             glob_escape(f.dest_uri) for f in doc_files if not isinstance(f.page, GeneratedPage)
         ]
         self._skipped.install(env)
-        self._reuse.link_into(Path(config.site_dir))
-        if self._serving and self._swap:
-            _SERVE_SEARCH.carry_over(self._swap.site, Path(config.site_dir))
-        if self._reuse.kept:
-            log.info(f"{len(self._reuse.kept)} unchanged pages kept from the last build")
         self._skipped.add(page for page in generated if page.kept)
         if self._forking and self._nav is not None:
             self._workers = PageWorkers(self.config.render_workers or usable_cores())
             to_render = [page for page in generated if not page.kept]
             self._skipped.add(self._workers.start(to_render, config, self._nav, env, doc_files))
+        # After the fork: the kept files are linked in by threads, which a fork drops.
+        self._reuse.link_into(Path(config.site_dir))
+        if self._reuse.kept:
+            log.info(f"{len(self._reuse.kept)} unchanged pages kept from the last build")
+        if self._serving and self._swap:
+            _SERVE_SEARCH.carry_over(self._swap.site, Path(config.site_dir))
         return env
 
     @event_priority(-100)  # last, after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
-        gc.unfreeze()
         self._skipped.remove()
+        self._reuse.finish()
         problems = self._workers.finish()
         if problems:
             raise PluginError("rendering pages in worker processes: " + "; ".join(problems))
@@ -227,6 +241,9 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             except SearchIndexError as e:
                 raise PluginError(f"search index: {e}") from None
             log.info(f"Search index: {pages} pages indexed by Pagefind")
+        # Unfrozen only now: a full collection of every page's objects would stall the
+        # reads of Pagefind's output for seconds.
+        gc.unfreeze()
         if self._swap:
             if config.strict and _warnings_so_far():
                 self._swap.abandon()  # MkDocs aborts the build right after this event
@@ -235,12 +252,15 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 config.site_dir = str(self._swap.site)
                 self._reuse.save(self._swap.site)
         if self._search and self._serving:
-            _SERVE_SEARCH.start(Path(config.site_dir), self._searchable)
+            _SERVE_SEARCH.start(
+                Path(config.site_dir), self._searchable, lambda: self._feed_files(config)
+            )
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
         self._skipped.remove()
         self._workers.stop()
+        self._reuse.finish()
         if self._swap:
             self._swap.abandon()
 

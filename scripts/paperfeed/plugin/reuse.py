@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
 _VERSION = 1
+_LINKERS = 4
 _PACKAGES = ("paperfeed", "mkdocs", "mkdocs-material", "jinja2", "markupsafe", "latex2mathml")
 
 
@@ -50,6 +52,8 @@ class PageReuse:
             self._old = _read(manifest_path(previous))
         self._new: dict[str, str] = {}
         self.kept: list[str] = []
+        self._linking: ThreadPoolExecutor | None = None
+        self._linked: list[Future[None]] = []
 
     def keep(self, dest_uri: str, fingerprint: str) -> bool:
         """Record the page's fingerprint; whether its last file can be kept."""
@@ -67,12 +71,28 @@ class PageReuse:
         return True
 
     def link_into(self, site_dir: Path) -> None:
-        """Put the kept files into the new build, before anything else is written."""
-        assert self.previous is not None or not self.kept
-        for uri in self.kept:
-            target = site_dir / uri
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(self.previous / uri, target)
+        """Start putting the kept files into the new build (`finish` waits for it).
+
+        A folder and a link per page are system calls that let other threads run: done
+        by a few threads while MkDocs goes on, they cost the build almost nothing.
+        """
+        previous = self.previous
+        if previous is None or not self.kept:
+            return
+        kept = [self.kept[k::_LINKERS] for k in range(_LINKERS)]
+        self._linking = ThreadPoolExecutor(_LINKERS)
+        self._linked = [self._linking.submit(_link_all, previous, site_dir, uris) for uris in kept]
+
+    def finish(self) -> None:
+        """Wait for the links; an error making one is raised here."""
+        if self._linking is None:
+            return
+        try:
+            for done in self._linked:
+                done.result()
+        finally:
+            self._linking.shutdown()
+            self._linking = None
 
     def save(self, site: Path) -> None:
         """The manifest of the build just finished, for the next one."""
@@ -89,6 +109,13 @@ class PageReuse:
         ) as out:
             json.dump({"version": _VERSION, "pages": pages}, out)
         os.replace(out.name, path)
+
+
+def _link_all(previous: Path, site_dir: Path, uris: list[str]) -> None:
+    for uri in uris:
+        target = site_dir / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(previous / uri, target)
 
 
 def _read(path: Path) -> dict[str, list]:

@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -39,11 +40,12 @@ def unhook_lunr(config: MkDocsConfig) -> bool:
 
 
 class BackgroundIndex:
-    """`mkdocs serve` shows an edit first and indexes it for search a few seconds later.
+    """`mkdocs serve` shows an edit first; the feeds and the search index follow.
 
-    Pagefind reads every page, seconds at 10,000 papers; while it runs, the site being
-    served keeps the last index (linked in by `carry_over`). The next rebuild waits for
-    it, so two never write the same folder.
+    Pagefind reads every paper page, seconds at 10,000 papers, and the feeds take a
+    second more; a preview shows the edited page without waiting for them. While they
+    are made, the site keeps the last index (linked in by `carry_over`); the next
+    rebuild waits for them, so two never write the same folder.
     """
 
     def __init__(self) -> None:
@@ -55,9 +57,14 @@ class BackgroundIndex:
         if old.is_dir() and not (site_dir / OUTPUT_DIR).exists():
             shutil.copytree(old, site_dir / OUTPUT_DIR, copy_function=os.link)
 
-    def start(self, site_dir: Path, pages: list[str]) -> None:
+    def start(
+        self, site_dir: Path, pages: list[str], files: Callable[[], dict[str, bytes]]
+    ) -> None:
+        """Write `files()` (path: bytes) into the site, then index `pages` of it."""
         self.wait()
-        self._thread = threading.Thread(target=self._run, args=(site_dir, pages), daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(site_dir, pages, files), daemon=True
+        )
         self._thread.start()
 
     def wait(self) -> None:
@@ -66,7 +73,11 @@ class BackgroundIndex:
             self._thread = None
 
     @staticmethod
-    def _run(site_dir: Path, searchable: list[str]) -> None:
+    def _run(site_dir: Path, searchable: list[str], files: Callable[[], dict[str, bytes]]) -> None:
+        for path, data in files().items():
+            target = site_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         try:
             pages = write_search_index(site_dir, searchable)
         except SearchIndexError as e:
