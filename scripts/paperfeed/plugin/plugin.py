@@ -23,12 +23,17 @@ from paperfeed.load import EntryCache, load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
-from paperfeed.plugin.generated import GeneratedPage, nav_titles
+from paperfeed.plugin.generated import GeneratedPage, MemoryBytecodeCache, nav_titles
 from paperfeed.plugin.reuse import PageReuse, site_key_of
 from paperfeed.plugin.search import BackgroundIndex, unhook_lunr
 from paperfeed.plugin.skip import SkippedPages
 from paperfeed.plugin.workers import PageWorkers, can_fork, usable_cores
-from paperfeed.search_index import SearchIndexError, glob_escape, write_search_index
+from paperfeed.search_index import (
+    OUTPUT_DIR,
+    SearchIndexError,
+    glob_escape,
+    write_search_index,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,6 +69,7 @@ _SERVE_CACHE = EntryCache()
 _SERVE_CARDS = CardCache()
 _SERVE_DIGESTS: dict = {}
 _SERVE_SEARCH = BackgroundIndex()
+_SERVE_TEMPLATES = MemoryBytecodeCache()
 
 
 def _warnings_so_far() -> bool:
@@ -220,12 +226,19 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             self._workers = PageWorkers(self.config.render_workers or usable_cores())
             to_render = [page for page in generated if not page.kept]
             self._skipped.add(self._workers.start(to_render, config, self._nav, env, doc_files))
-        # After the fork: the kept files are linked in by threads, which a fork drops.
-        self._reuse.link_into(Path(config.site_dir))
+        # After the fork: the kept files are linked in by threads, which a fork drops. A
+        # preview also keeps the last search index until the new one is made.
+        if self._serving:
+            outputs = [f.dest_uri for f in files]
+            self._reuse.move_into(Path(config.site_dir), outputs, [OUTPUT_DIR])
+        else:
+            self._reuse.link_into(Path(config.site_dir))
         if self._reuse.kept:
             log.info(f"{len(self._reuse.kept)} unchanged pages kept from the last build")
-        if self._serving and self._swap:
-            _SERVE_SEARCH.carry_over(self._swap.site, Path(config.site_dir))
+        if self._serving:
+            # MkDocs makes a new theme environment for every rebuild; the compiled
+            # templates (half a second of compiling) need not be made again.
+            env.bytecode_cache = _SERVE_TEMPLATES
         return env
 
     @event_priority(-100)  # last, after every other plugin has written its files

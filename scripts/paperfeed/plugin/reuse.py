@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
@@ -76,12 +78,37 @@ class PageReuse:
         A folder and a link per page are system calls that let other threads run: done
         by a few threads while MkDocs goes on, they cost the build almost nothing.
         """
-        previous = self.previous
-        if previous is None or not self.kept:
+        if self.previous is not None and self.kept:
+            jobs = [(uri, uri, False) for uri in self.kept]
+            self._start(_put, site_dir, jobs)
+
+    def move_into(self, site_dir: Path, outputs: Iterable[str], folders: Sequence[str]) -> None:
+        """Like `link_into`, but taking the files out of the last build, folder and all
+        where a page is alone in its folder, and whole `folders` (the search index).
+
+        For `serve`, whose last build is thrown away: a rename per page instead of a
+        folder and a link, at the price of a last build that has lost them if this one
+        fails (the next build then makes them again).
+        """
+        if self.previous is None:
             return
-        kept = [self.kept[k::_LINKERS] for k in range(_LINKERS)]
+        owners = Counter(parent for uri in outputs for parent in _parents(uri))
+        jobs = []
+        for uri in self.kept:
+            folder = uri.rpartition("/")[0]
+            alone = folder and owners[folder] == 1
+            jobs.append((folder, folder, True) if alone else (uri, uri, True))
+        jobs += [(f, f, True) for f in folders if (self.previous / f).is_dir()]
+        for parent in {job[0].rpartition("/")[0] for job in jobs} - {""}:
+            (site_dir / parent).mkdir(parents=True, exist_ok=True)
+        self._start(_put, site_dir, jobs)
+
+    def _start(self, work: Callable[..., None], site_dir: Path, jobs: list[tuple]) -> None:
         self._linking = ThreadPoolExecutor(_LINKERS)
-        self._linked = [self._linking.submit(_link_all, previous, site_dir, uris) for uris in kept]
+        self._linked = [
+            self._linking.submit(work, self.previous, site_dir, jobs[k::_LINKERS])
+            for k in range(_LINKERS)
+        ]
 
     def finish(self) -> None:
         """Wait for the links; an error making one is raised here."""
@@ -111,11 +138,22 @@ class PageReuse:
         os.replace(out.name, path)
 
 
-def _link_all(previous: Path, site_dir: Path, uris: list[str]) -> None:
-    for uri in uris:
-        target = site_dir / uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(previous / uri, target)
+def _put(previous: Path, site_dir: Path, jobs: list[tuple[str, str, bool]]) -> None:
+    """Link (or move) each previous/source to site_dir/target."""
+    for source, target, move in jobs:
+        path = site_dir / target
+        if move:
+            os.rename(previous / source, path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.link(previous / source, path)
+
+
+def _parents(uri: str) -> Iterator[str]:
+    """ "a/b/index.html" -> "a/b", "a" """
+    parts = uri.split("/")[:-1]
+    for end in range(len(parts), 0, -1):
+        yield "/".join(parts[:end])
 
 
 def _read(path: Path) -> dict[str, list]:

@@ -8,15 +8,13 @@ pages are indexed by Pagefind once they are written (see paperfeed.search_index)
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 
-from paperfeed.search_index import OUTPUT_DIR, SearchIndexError, write_search_index
+from paperfeed.search_index import SearchIndexError, write_search_index
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -44,18 +42,12 @@ class BackgroundIndex:
 
     Pagefind reads every paper page, seconds at 10,000 papers, and the feeds take a
     second more; a preview shows the edited page without waiting for them. While they
-    are made, the site keeps the last index (linked in by `carry_over`); the next
+    are made, the site keeps the last index (linked in with the kept pages); the next
     rebuild waits for them, so two never write the same folder.
     """
 
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
-
-    def carry_over(self, previous: Path, site_dir: Path) -> None:
-        """Link the last build's index into the new one, so search works at once."""
-        old = previous / OUTPUT_DIR
-        if old.is_dir() and not (site_dir / OUTPUT_DIR).exists():
-            shutil.copytree(old, site_dir / OUTPUT_DIR, copy_function=os.link)
 
     def start(
         self, site_dir: Path, pages: list[str], files: Callable[[], dict[str, bytes]]
