@@ -101,7 +101,7 @@ class Site:
         Each is a gzip file of JSON behind a short signature, as the browser reads it.
         """
         records = []
-        for path in sorted((self.site_dir / "pagefind" / "fragment").iterdir()):
+        for path in sorted((self.site_dir / "pagefind").rglob("fragment/*")):
             data = gzip.decompress(path.read_bytes())
             records.append(json.loads(data[data.index(b"{") :]))
         return records

@@ -49,6 +49,14 @@
     if (!pagefind) {
       pagefind = import(new URL("pagefind.js", bundle).href).then(async (module) => {
         await module.options({ baseUrl: siteRoot, excerptLength: 24 });
+        // A big feed's index comes in parts (paperfeed-shards.json lists them): merged,
+        // they answer as one index.
+        const shards = await fetch(new URL("paperfeed-shards.json", bundle))
+          .then((response) => (response.ok ? response.json() : []))
+          .catch(() => []);
+        for (const shard of shards) {
+          await module.mergeIndex(new URL(shard, bundle).href, { baseUrl: siteRoot });
+        }
         await module.init();
         box.dataset.state = "ready"; // for tests and the benchmark: the index is loaded
         if (meta.dataset.state !== "done") setMeta(words.ready);

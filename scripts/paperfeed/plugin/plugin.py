@@ -216,8 +216,8 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         gc.freeze()
         doc_files = files.documentation_pages()
         generated = [f.page for f in doc_files if isinstance(f.page, GeneratedPage)]
-        # What search reads: paper pages and the hand-written ones (About ...)
-        self._searchable = ["papers/*/index.html"] + [
+        # What search reads besides the paper pages: the hand-written ones (About ...)
+        self._searchable = [
             glob_escape(f.dest_uri) for f in doc_files if not isinstance(f.page, GeneratedPage)
         ]
         self._skipped.install(env)
