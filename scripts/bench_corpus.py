@@ -17,7 +17,9 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 SITE_URL = "https://bench.example.org/feed/"
 SEED = 20241127
-FIRST_DAY = date(2024, 1, 2)
+# 100,000 papers at 30-50 a day span seven years: they start early enough to end before
+# today, since entries added in the future are refused.
+FIRST_DAY = date(2017, 1, 2)
 
 # Vocabulary of the generated text: enough variety that pages and the search index
 # are not trivially compressible repetitions of a few words.

@@ -10,8 +10,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from mkdocs.exceptions import Abort
 
-from paperfeed.errors import PaperfeedError
+from conftest import Site
+from paperfeed.errors import PaperfeedError, Problem
 from paperfeed.load import load_entries
 
 GOOD = b"id: good\ntitle: T\nauthors: [A]\nabstract: B\npublished: 2024-01-01\nadded: 2024-01-02\n"
@@ -182,3 +184,23 @@ def test_the_alias_bomb_is_refused_within_a_second(tmp_path: Path) -> None:
     start = time.perf_counter()
     load(tmp_path)
     assert time.perf_counter() - start < 1.0
+
+
+def test_a_build_with_many_problems_shows_the_first_hundred(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    for i in range(150):
+        site.add(id=f"p{i:03d}", upvotes=-1)
+    with pytest.raises(Abort):
+        site.build()
+    assert "150 problem(s) in paper entries:" in caplog.text
+    assert "papers/p099.yaml" in caplog.text and "papers/p100.yaml" not in caplog.text
+    assert "... and 50 more: `paperfeed check` lists every one" in caplog.text
+
+
+def test_the_report_of_many_problems_counts_the_rest() -> None:
+    problems = [Problem(f"papers/p{i:03d}.yaml", 9, "upvotes", "is negative") for i in range(150)]
+    report = PaperfeedError(problems).report(limit=100).splitlines()
+    assert len(report) == 101
+    assert report[-1] == "... and 50 more: `paperfeed check` lists every one"
+    assert PaperfeedError(problems).report().count("\n") == 149

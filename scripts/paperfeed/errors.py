@@ -30,5 +30,11 @@ class PaperfeedError(Exception):
         self.problems = sorted(found, key=lambda p: (p.path, p.line or 0, p.field, p.message))
         super().__init__(self.report())
 
-    def report(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+    def report(self, limit: int | None = None) -> str:
+        """One problem a line; past `limit`, a count of the rest."""
+        shown = self.problems if limit is None else self.problems[:limit]
+        lines = [str(p) for p in shown]
+        if len(shown) < len(self.problems):
+            more = len(self.problems) - len(shown)
+            lines.append(f"... and {more:,} more: `paperfeed check` lists every one")
+        return "\n".join(lines)

@@ -95,12 +95,10 @@ def _paper_page(paper: Paper, text: str) -> GeneratedPage:
 def _listing(
     uri: str, template: str, title: str, updated: date | None, **view: Any
 ) -> GeneratedPage:
-    # Listings repeat what paper pages hold, so search skips them.
     meta = {
         "template": template,
         "title": title,
         "hide": list(HIDE),
-        "search": {"exclude": True},
         "pf": view,
     }
     return GeneratedPage(uri, page_text(meta, ""), updated, view)

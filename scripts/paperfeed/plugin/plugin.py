@@ -126,7 +126,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             )
         except PaperfeedError as e:
             raise PluginError(
-                f"{len(e.problems)} problem(s) in paper entries:\n{e.report()}"
+                f"{len(e.problems)} problem(s) in paper entries:\n{e.report(limit=100)}"
             ) from None
         self.catalog = Catalog(
             {entry.source: entry.paper for entry in entries},
