@@ -8,6 +8,8 @@ at 10,000 papers that saves a Markdown instance and a slow YAML parse per page.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.files import Files
 
 _FENCE = "---\n"
+_TEMPLATE = re.compile(r"^template: ([\w./-]+)$", re.MULTILINE)
 
 
 class GeneratedPage(Page):
@@ -31,9 +34,18 @@ class GeneratedPage(Page):
     kept = False
 
     def read_source(self, config: MkDocsConfig) -> None:
+        # MkDocs reads every page before it renders any; 100,000 pages read at once are
+        # gigabytes. A page that is not in the nav is read when it is rendered instead
+        # (`load`, then `release`); until then it knows only its template.
         if self.kept:
             self.markdown, self.meta = "", {}
-            return
+        elif self.file.inclusion.is_not_in_nav():
+            self.markdown, self.meta = "", {"template": self._template()}
+        else:
+            self.load(config)
+
+    def load(self, config: MkDocsConfig, rewrite: Callable[[str], str] | None = None) -> None:
+        """Read the page's front matter and body; `rewrite` adjusts the body's HTML."""
         source = config.plugins.on_page_read_source(page=self, config=config)
         if source is None:
             source = self.file.content_string
@@ -43,6 +55,20 @@ class GeneratedPage(Page):
         for key in ("title", "description"):
             if isinstance(self.meta.get(key), str):
                 self.meta[key] = escape(self.meta[key])
+        self.content = rewrite(self.markdown) if rewrite else self.markdown
+
+    def release(self) -> None:
+        """Forget what `load` read, once the page is written."""
+        if self.file.inclusion.is_not_in_nav() and not self.kept:
+            self.markdown, self.content, self.meta = "", "", {"template": self._template()}
+
+    @property
+    def loaded(self) -> bool:
+        return bool(self.markdown) or self.kept or not self.file.inclusion.is_not_in_nav()
+
+    def _template(self) -> str:
+        found = _TEMPLATE.search(self.file.content_string, 0, 4096)
+        return found[1] if found else "main.html"
 
     def _set_canonical_url(self, base: str | None) -> None:
         # Ten thousand urljoins add up; a generated page's URL is a plain relative path

@@ -26,7 +26,7 @@ from paperfeed.plugin.config import PaperfeedConfig
 from paperfeed.plugin.generated import GeneratedPage, MemoryBytecodeCache, nav_titles
 from paperfeed.plugin.reuse import PageReuse, site_key_of
 from paperfeed.plugin.search import BackgroundIndex, unhook_lunr
-from paperfeed.plugin.skip import SkippedPages
+from paperfeed.plugin.skip import BLANK, SkippedPages
 from paperfeed.plugin.workers import PageWorkers, can_fork, usable_cores
 from paperfeed.search_index import (
     OUTPUT_DIR,
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
+    from mkdocs.utils.templates import TemplateContext
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -193,15 +194,28 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         )
         return page
 
-    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self._pageless and page.file.src_uri.startswith("papers/"):
-            # The body links every author to a page; some have none: use their entry
-            # in the authors index instead.
-            html = _AUTHOR_LINK.sub(
-                lambda m: f'href="../../authors/#{m[1]}"' if m[1] in self._pageless else m[0],
-                html,
-            )
-        return html
+    @event_priority(100)  # first: other plugins see the page as it will be rendered
+    def on_page_context(
+        self, context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        # (not for the pages a worker renders: they pass through here with a blank template)
+        if isinstance(page, GeneratedPage) and not page.loaded and page.meta["template"] != BLANK:
+            page.load(config, self._link_authors)
+        return context
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        if isinstance(page, GeneratedPage):
+            page.release()
+        return output
+
+    def _link_authors(self, html: str) -> str:
+        # A paper page links every author to a page; some have none: link their entry
+        # in the authors index instead.
+        if not self._pageless:
+            return html
+        return _AUTHOR_LINK.sub(
+            lambda m: f'href="../../authors/#{m[1]}"' if m[1] in self._pageless else m[0], html
+        )
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self._nav = nav
