@@ -2,14 +2,16 @@
 """How long a paperfeed build takes, and how much memory it needs, as the feed grows.
 
     python scripts/bench.py [-n 1000 -n 10000] [--huge] [--peers [--peer-max N]] [--keep DIR]
-                            [--no-browser]
+                            [--no-browser] [--no-serve]
 
 For each N it writes N synthetic but realistic entries and a site like the repo's into
 a temp dir, then times each stage in a fresh process, so every peak memory figure
 belongs to one stage alone: load+validate, convert (pages), feeds, and the whole
 `mkdocs build`, which repeats the first three itself. Then it searches the built site
 in headless Chromium (bench_search), unless --no-browser. With --peers it also builds the
-sites one would make instead (bench_peers) from the same papers, to compare with.
+sites one would make instead (bench_peers) from the same papers, to compare with. Last,
+unless --no-serve, it times how soon `mkdocs serve` shows an edited and a new paper
+(bench_serve); that changes the papers, so nothing is measured after it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from typing import Any
 from bench_corpus import SITE_URL, papers, write_papers, write_site
 from bench_peers import PEERS, Peer
 from bench_search import SearchError, measure_site, missing, summary
+from bench_serve import ServeError, measure_serve
+from bench_serve import summary as serve_summary
 from paperfeed.catalog import Catalog
 from paperfeed.convert import to_markdown
 from paperfeed.feeds import FeedSettings, render_feeds
@@ -45,6 +49,7 @@ PEER_MAX = 5000
 LINEARITY_TARGET = 1.2
 BUILD = "mkdocs build"
 SEARCH = "search (browser)"
+SERVE = "serve edit"
 MB = 1024 * 1024
 
 Results = dict[int, dict[str, dict[str, Any]]]
@@ -157,6 +162,15 @@ def stage_search(root: Path) -> dict[str, Any]:
     return {"seconds": result["searches"][0]["query_ms"] / 1000, "peak_mb": None, **result}
 
 
+def stage_serve(root: Path) -> dict[str, Any]:
+    """How soon `mkdocs serve` shows an edited paper (its seconds, the median of a few edits)
+    and a new one; the memory is the server's peak over the whole session."""
+    try:
+        return measure_serve(root)
+    except ServeError as e:
+        sys.exit(f"mkdocs serve in {root}: {e}")
+
+
 def stage_peer(peer: Peer) -> Callable[[Path], dict[str, Any]]:
     """A peer's whole build, in its own folder, written beforehand by the parent."""
     return lambda root: mkdocs_build(peer.root(root), peer.outputs)
@@ -171,11 +185,13 @@ STAGES: dict[str, Callable[[Path], dict[str, Any]]] = {
     SEARCH: stage_search,
 }
 PEER_STAGES = {peer.stage: stage_peer(peer) for peer in PEERS}
+# Run after every other stage, peers included: it edits the papers the others measure.
+LAST_STAGES = {SERVE: stage_serve}
 
 
 def run_child(stage: str, root: Path) -> None:
     """The child's side: run one stage and print its figures as one JSON line."""
-    result = (STAGES | PEER_STAGES)[stage](root)
+    result = (STAGES | PEER_STAGES | LAST_STAGES)[stage](root)
     # Big feeds are loaded and converted by worker processes: count the larger peak.
     result.setdefault(
         "peak_mb", max(peak_mb(resource.RUSAGE_SELF), peak_mb(resource.RUSAGE_CHILDREN))
@@ -196,9 +212,16 @@ def measure(stage: str, root: Path) -> dict[str, Any]:
 
 
 def bench(
-    n: int, root: Path, author_min: int, peers: bool, peer_max: int, browser: bool = True
+    n: int,
+    root: Path,
+    author_min: int,
+    peers: bool,
+    peer_max: int,
+    browser: bool = True,
+    serve: bool = True,
 ) -> dict[str, dict[str, Any]]:
-    """Every stage's figures for n papers, generated into `root`, then the peers' if asked."""
+    """Every stage's figures for n papers, generated into `root`, then the peers' if asked,
+    then the server's, which edits the papers."""
     print(f"N={n}: writing entries to {root}", file=sys.stderr)
     write_papers(root, n)
     write_site(root, author_min)
@@ -217,6 +240,9 @@ def bench(
         print(f"N={n}: writing and building {peer.stage}", file=sys.stderr)
         peer.write(peer.root(root), papers(n))
         results[peer.stage] = measure(peer.stage, root)
+    if serve:
+        print(f"N={n}: {SERVE}", file=sys.stderr)
+        results[SERVE] = measure(SERVE, root)
     return results
 
 
@@ -234,7 +260,7 @@ def work_dir(keep: Path | None, n: int) -> tempfile.TemporaryDirectory[str] | Pa
 def run_size(args: argparse.Namespace, n: int) -> dict[str, dict[str, Any]]:
     """One size's figures; a temp dir is removed afterwards, a --keep folder is not."""
     place = work_dir(args.keep, n)
-    options = (args.author_pages_min, args.peers, args.peer_max, args.browser)
+    options = (args.author_pages_min, args.peers, args.peer_max, args.browser, args.serve)
     if isinstance(place, Path):
         return bench(n, place, *options)
     with place as tmp:
@@ -349,6 +375,8 @@ def report(results: Results) -> str:
         )
         for search in stages.get(SEARCH, {}).get("searches", ()):
             lines.append(summary(f"N={n}: ", search))
+        if "seconds" in stages.get(SERVE, {}):
+            lines.append(serve_summary(f"N={n}: ", stages[SERVE]))
         for peer in peers:
             r = stages.get(peer.stage, {})
             if "seconds" in r:
@@ -418,7 +446,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="do not measure the search in headless Chromium (for machines without it)",
     )
-    parser.add_argument("--stage", choices=STAGES | PEER_STAGES, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-serve",
+        dest="serve",
+        action="store_false",
+        help="do not time how soon `mkdocs serve` shows an edited paper",
+    )
+    parser.add_argument(
+        "--stage", choices=STAGES | PEER_STAGES | LAST_STAGES, help=argparse.SUPPRESS
+    )
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 

@@ -11,15 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 BENCH = SCRIPTS / "bench.py"
 STAGES = ("load+validate", "convert", "load+validate+convert", "feeds", "mkdocs build")
 SEARCH = "search (browser)"
+SERVE = "serve edit"
 
 sys.path.insert(0, str(SCRIPTS))
 bench = importlib.import_module("bench")
 bench_search = importlib.import_module("bench_search")
+bench_serve = importlib.import_module("bench_serve")
 
 
 def run_bench(*args: str) -> str:
@@ -36,12 +39,22 @@ def seconds_of(stage: str, n: int, table: str) -> float:
     return float(row.group(1))
 
 
-def test_bench_reports_every_stage_and_searches_in_the_browser(
+def test_bench_reports_every_stage_searches_in_the_browser_and_edits_while_serving(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     table = run_bench("-n", "30", "--keep", str(tmp_path))
-    for stage in (*STAGES, SEARCH):
+    for stage in (*STAGES, SEARCH, SERVE):
         assert seconds_of(stage, 30, table) > 0
+    served = re.search(
+        r"^N=30: serve: first build (\d+\.\d) s; an edited paper shows after (\d+\.\d) s "
+        r"\(median of 3\), a new paper after (\d+\.\d) s; target <= 5 s$",
+        table,
+        re.MULTILINE,
+    )
+    assert served, f"no serve line in:\n{table}"
+    assert all(float(figure) > 0 for figure in served.groups()), served.group(0)
+    # The server was stopped as an author stops it, so mkdocs removed its temporary site.
+    assert "Shutting down..." in (tmp_path / "n30" / "serve.log").read_text()
     assert "peer:" not in table and "vs material" not in table
     for word in (bench_search.COMMON, bench_search.RARE):
         line = re.search(
@@ -64,7 +77,8 @@ def test_bench_reports_every_stage_and_searches_in_the_browser(
 
 
 def test_bench_without_a_browser_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert SEARCH not in run_bench("-n", "3", "--no-browser")
+    table = run_bench("-n", "3", "--no-browser", "--no-serve")
+    assert SEARCH not in table and SERVE not in table
     monkeypatch.setattr(bench_search, "CHROMIUM", Path("/nonexistent/chromium"))
     skipped = bench.stage_search(Path("/nonexistent"))
     assert skipped == {"skipped": bench_search.missing()}
@@ -96,8 +110,37 @@ def test_search_summary_flags_what_is_over_target(query_ms: float, open_kb: int,
     assert line.endswith(f"target <= 300 ms and <= 300 KB{flag}")
 
 
+@pytest.mark.parametrize(
+    ("edited", "new", "flag"),
+    [
+        (4.9, 5.0, ""),
+        (5.1, 4.0, "  over target (edited)"),
+        (3.0, 5.2, "  over target (new)"),
+        (6.0, 7.0, "  over target (edited, new)"),
+    ],
+)
+def test_serve_summary_flags_what_is_over_target(edited: float, new: float, flag: str) -> None:
+    result = {
+        "seconds": edited,
+        "first_build_seconds": 31.24,
+        "edit_seconds": [edited - 0.1, edited, edited + 0.2],
+        "new_paper_seconds": new,
+    }
+    assert bench_serve.summary("N=10000: ", result) == (
+        f"N=10000: serve: first build 31.2 s; an edited paper shows after {edited:.1f} s "
+        f"(median of 3), a new paper after {new:.1f} s; target <= 5 s{flag}"
+    )
+
+
+def test_an_edit_replaces_a_folded_title_whole() -> None:
+    text = "id: '2401.00008'\ntitle: Agent agents achieves\n  which data\nauthors:\n- Ada Li\n"
+    edited = bench_serve.with_fields(text, title='New: it\'s "quoted"', id="9912.99999")
+    assert edited == 'id: "9912.99999"\ntitle: "New: it\'s \\"quoted\\""\nauthors:\n- Ada Li\n'
+    assert yaml.safe_load(edited)["title"] == 'New: it\'s "quoted"'
+
+
 def test_bench_measures_peers_on_the_same_papers() -> None:
-    table = run_bench("-n", "30", "--peers", "--no-browser")
+    table = run_bench("-n", "30", "--peers", "--no-browser", "--no-serve")
     ours = seconds_of("mkdocs build", 30, table)
     peers = {name: seconds_of(f"peer: {name}", 30, table) for name in ("material", "blog+rss")}
     assert all(seconds > 0 for seconds in peers.values())
