@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
-from jinja2.bccache import Bucket, BytecodeCache
 from markupsafe import escape
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -116,18 +115,3 @@ def nav_titles(nav: Any) -> dict[str, str]:
             else:
                 titles.update({k: v for k, v in nav_titles(target).items() if k not in titles})
     return titles
-
-
-class MemoryBytecodeCache(BytecodeCache):
-    """Compiled templates kept in memory, across the environments of a `serve` session."""
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get(bucket.key + bucket.checksum)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key + bucket.checksum] = bucket.bytecode_to_string()

@@ -13,19 +13,20 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import CountHandler
 
-from paperfeed.catalog import CardCache, Catalog
+from paperfeed.catalog import Catalog
 from paperfeed.convert import to_markdown
 from paperfeed.errors import PaperfeedError
 from paperfeed.export import EXPORT_PATH, papers_json
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.fingerprint import Fingerprints
-from paperfeed.load import EntryCache, load_entries
+from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
-from paperfeed.plugin.generated import GeneratedPage, MemoryBytecodeCache, nav_titles
+from paperfeed.plugin.generated import GeneratedPage, nav_titles
 from paperfeed.plugin.reuse import PageReuse, site_key_of
-from paperfeed.plugin.search import BackgroundIndex, unhook_lunr
+from paperfeed.plugin.search import unhook_lunr
+from paperfeed.plugin.serve import SESSION
 from paperfeed.plugin.skip import BLANK, SkippedPages
 from paperfeed.plugin.workers import PageWorkers, can_fork, usable_cores
 from paperfeed.search_index import (
@@ -62,15 +63,6 @@ _NAV_CANDIDATES = frozenset(
 
 
 _AUTHOR_LINK = re.compile(r'href="\.\./\.\./authors/([^"/]+)/"')
-
-
-# `mkdocs serve` makes a new plugin for each rebuild; what was loaded lives on here,
-# and so does the search index being made in the background.
-_SERVE_CACHE = EntryCache()
-_SERVE_CARDS = CardCache()
-_SERVE_DIGESTS: dict = {}
-_SERVE_SEARCH = BackgroundIndex()
-_SERVE_TEMPLATES = MemoryBytecodeCache()
 
 
 def _warnings_so_far() -> bool:
@@ -123,7 +115,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 self._papers_dir(config),
                 root,
                 convert=to_markdown,
-                cache=_SERVE_CACHE if self._serving else None,
+                cache=SESSION.entries if self._serving else None,
             )
         except PaperfeedError as e:
             raise PluginError(
@@ -131,13 +123,13 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             ) from None
         self.catalog = Catalog(
             {entry.source: entry.paper for entry in entries},
-            _SERVE_CARDS if self._serving else None,
+            SESSION.cards if self._serving else None,
         )
         self._converted = {entry.paper.id: entry.page or "" for entry in entries}
         log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
         self._search = unhook_lunr(config)
         if self._serving:
-            _SERVE_SEARCH.wait()  # it writes into the site this build replaces
+            SESSION.afterwards.wait()  # it writes into the site this build replaces
         if self._atomic:
             self._swap = AtomicSite(Path(config.site_dir))
             config.site_dir = str(self._swap.staging)
@@ -153,7 +145,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             self.catalog,
             site_key_of(config),
             self._pageless,
-            _SERVE_DIGESTS if self._serving else None,
+            SESSION.card_hashes if self._serving else None,
         )
         for page in site_pages(self.catalog, self._converted, minimum):
             if files.get_file_from_path(page.uri) is not None:
@@ -252,7 +244,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         if self._serving:
             # MkDocs makes a new theme environment for every rebuild; the compiled
             # templates (half a second of compiling) need not be made again.
-            env.bytecode_cache = _SERVE_TEMPLATES
+            env.bytecode_cache = SESSION.templates
         return env
 
     @event_priority(-100)  # last, after every other plugin has written its files
@@ -279,7 +271,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 config.site_dir = str(self._swap.site)
                 self._reuse.save(self._swap.site)
         if self._search and self._serving:
-            _SERVE_SEARCH.start(
+            SESSION.afterwards.start(
                 Path(config.site_dir), self._searchable, lambda: self._feed_files(config)
             )
 
