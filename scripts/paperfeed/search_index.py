@@ -27,6 +27,8 @@ PAPER_PAGES = "papers/*/index.html"
 # browser merges them (search.js reads the list of parts from SHARDS_FILE).
 SHARD_PAGES = 10_000
 SHARDS_FILE = "paperfeed-shards.json"
+_BODY = re.compile(r"<article\b[^>]*\bdata-pagefind-body\b[^>]*>.*?</article>", re.DOTALL)
+_LANG = re.compile(r'<html\b[^>]*\blang="([\w-]+)"')
 
 
 class SearchIndexError(Exception):
@@ -34,20 +36,31 @@ class SearchIndexError(Exception):
 
 
 def write_search_index(
-    site_dir: Path, others: Sequence[str] = (), shard_pages: int | None = None
+    site_dir: Path,
+    others: Sequence[str] = (),
+    shard_pages: int | None = None,
+    records: Path | None = None,
 ) -> int:
     """Index the paper pages of the built site, and the pages `others` (glob patterns),
     into `site_dir/pagefind/`; the count of pages indexed.
 
     Only paper pages and hand-written ones are read: the listings hold nothing to index,
-    and parsing them costs seconds on a big feed.
+    and parsing them costs seconds on a big feed. `records`: a folder of search records
+    (see `search_record`) by page path, read in place of the pages they were taken from.
     """
     site_dir = site_dir.resolve()
     shard_pages = shard_pages or SHARD_PAGES
     papers = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.glob(PAPER_PAGES))
     parts = [papers[i : i + shard_pages] for i in range(0, len(papers), shard_pages)]
+    source = site_dir
+    if records is not None:
+        source = records.resolve()
+        for page in papers:  # a page kept from the last build has no record: read it whole
+            if not (source / page).exists():
+                (source / page).parent.mkdir(parents=True, exist_ok=True)
+                os.link(site_dir / page, source / page)
     try:
-        return asyncio.run(_index_all(site_dir, list(others), parts))
+        return asyncio.run(_index_all(site_dir, source, list(others), parts))
     except FileNotFoundError as e:
         raise SearchIndexError(
             f"the Pagefind binary is missing ({e}): reinstall paperfeed, "
@@ -59,34 +72,53 @@ def write_search_index(
         raise SearchIndexError(f"Pagefind failed on {site_dir}: {e}") from None
 
 
+def search_record(html: str) -> str | None:
+    """What search reads of a built page (its `data-pagefind-body` article), as a page
+    of its own: a few kilobytes for Pagefind to read instead of the whole page, taken
+    while the page is in memory. None for a page with nothing to index."""
+    body = _BODY.search(html)
+    if body is None:
+        return None
+    lang = _LANG.search(html)
+    return (
+        f'<!doctype html><html lang="{lang[1] if lang else "en"}"><head><meta charset="utf-8">'
+        f"</head><body>{body[0]}</body></html>"
+    )
+
+
 def glob_escape(path: str) -> str:
     """A file path as a Pagefind glob that matches it alone."""
     return re.sub(r"([*?\[\]{}\\,!])", r"\\\1", path)
 
 
-async def _index_all(site_dir: Path, others: list[str], parts: list[list[str]]) -> int:
+async def _index_all(
+    site_dir: Path, source: Path, others: list[str], parts: list[list[str]]
+) -> int:
     output = site_dir / OUTPUT_DIR
-    if len(parts) <= 1:
+    shards: list[str] = []
+    if len(parts) <= 1 and source == site_dir:
         count = await _index(output, [(site_dir, [PAPER_PAGES, *others])])
-        shards: list[str] = []
+    elif len(parts) <= 1:
+        hand_written = [(site_dir, others)] if others else []
+        count = await _index(output, [(source, [PAPER_PAGES]), *hand_written])
     else:
-        count = await _index_part(site_dir, parts[0], output, others)
+        count = await _index_part(site_dir, source, parts[0], output, others)
         shards = [f"shard-{k}/" for k in range(1, len(parts))]
         for shard, part in zip(shards, parts[1:], strict=True):
-            count += await _index_part(site_dir, part, output / shard)
+            count += await _index_part(site_dir, source, part, output / shard)
     (output / SHARDS_FILE).write_text(json.dumps(shards), encoding="utf-8")
     return count
 
 
 async def _index_part(
-    site_dir: Path, part: list[str], output: Path, others: Sequence[str] = ()
+    site_dir: Path, source: Path, part: list[str], output: Path, others: Sequence[str] = ()
 ) -> int:
     """One part: a folder of links to its pages, so Pagefind reads those alone and still
     gives each its URL (its path under the folder)."""
     with tempfile.TemporaryDirectory(prefix=".paperfeed-search-", dir=site_dir.parent) as tmp:
         for page in part:
             (Path(tmp) / page).parent.mkdir(parents=True, exist_ok=True)
-            os.link(site_dir / page, Path(tmp) / page)
+            os.link(source / page, Path(tmp) / page)
         sources = [(Path(tmp), [])] + ([(site_dir, list(others))] if others else [])
         return await _index(output, sources)
 

@@ -39,6 +39,12 @@ class AtomicSite:
         elif old:
             shutil.rmtree(old, ignore_errors=True)
 
+    def scratch(self, name: str) -> Path:
+        """A folder for the build's own use beside the site, swept like the staging one."""
+        return Path(
+            tempfile.mkdtemp(prefix=f"{_PREFIX}{self.site.name}-{name}-", dir=self.site.parent)
+        )
+
     def abandon(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import re
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,7 @@ from paperfeed.search_index import (
     OUTPUT_DIR,
     SearchIndexError,
     glob_escape,
+    search_record,
     write_search_index,
 )
 
@@ -82,6 +84,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._search = False
         self._serving = False
         self._searchable: list[str] = []
+        self._records: Path | None = None
         self._forking = False
         self._workers = PageWorkers(1)
         self._skipped = SkippedPages()
@@ -134,6 +137,8 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             self._swap = AtomicSite(Path(config.site_dir))
             config.site_dir = str(self._swap.staging)
             self._reuse = PageReuse(self._swap.site)
+            if self._search:
+                self._records = self._swap.scratch("search")
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -197,8 +202,19 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         if isinstance(page, GeneratedPage):
+            if self._records and output and page.file.src_uri.startswith("papers/"):
+                self._keep_search_record(output, page.file.dest_uri)
             page.release()
         return output
+
+    def _keep_search_record(self, html: str, dest_uri: str) -> None:
+        # Search reads these few kilobytes, not the whole page from the disk again.
+        assert self._records is not None
+        record = search_record(html)
+        if record is not None:
+            path = self._records / dest_uri
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(record, encoding="utf-8")
 
     def _link_authors(self, html: str) -> str:
         # A paper page links every author to a page; some have none: link their entry
@@ -256,12 +272,14 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             raise PluginError("rendering pages in worker processes: " + "; ".join(problems))
         if self._search and not self._serving:
             try:
-                pages = write_search_index(Path(config.site_dir), self._searchable)
+                pages = write_search_index(
+                    Path(config.site_dir), self._searchable, records=self._records
+                )
             except SearchIndexError as e:
                 raise PluginError(f"search index: {e}") from None
+            finally:
+                self._drop_records()
             log.info(f"Search index: {pages} pages indexed by Pagefind")
-        # Unfrozen only now: a full collection of every page's objects would stall the
-        # reads of Pagefind's output for seconds.
         gc.unfreeze()
         if self._swap:
             if config.strict and _warnings_so_far():
@@ -272,14 +290,19 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 self._reuse.save(self._swap.site)
         if self._search and self._serving:
             SESSION.afterwards.start(
-                Path(config.site_dir), self._searchable, lambda: self._feed_files(config)
+                Path(config.site_dir),
+                self._searchable,
+                lambda: self._feed_files(config),
+                self._records,
             )
+            self._records = None  # the thread removes them once read
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
         self._skipped.remove()
         self._workers.stop()
         self._reuse.finish()
+        self._drop_records()
         if self._swap:
             self._swap.abandon()
 
@@ -288,6 +311,11 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
     ) -> LiveReloadServer:
         server.watch(str(self._papers_dir(config)))
         return server
+
+    def _drop_records(self) -> None:
+        if self._records is not None:
+            shutil.rmtree(self._records, ignore_errors=True)
+            self._records = None
 
     def _papers_dir(self, config: MkDocsConfig) -> Path:
         return Path(config.config_file_path).parent / self.config.papers_dir

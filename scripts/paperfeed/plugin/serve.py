@@ -8,6 +8,7 @@ show it, and leaves the feeds and the search index to a thread.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,12 +51,17 @@ class BackgroundIndex:
         self._thread: threading.Thread | None = None
 
     def start(
-        self, site_dir: Path, pages: list[str], files: Callable[[], dict[str, bytes]]
+        self,
+        site_dir: Path,
+        pages: list[str],
+        files: Callable[[], dict[str, bytes]],
+        records: Path | None = None,
     ) -> None:
-        """Write `files()` (path: bytes) into the site, then index `pages` of it."""
+        """Write `files()` (path: bytes) into the site, then index `pages` of it (from
+        `records`, which are removed once read)."""
         self.wait()
         self._thread = threading.Thread(
-            target=self._run, args=(site_dir, pages, files), daemon=True
+            target=self._run, args=(site_dir, pages, files, records), daemon=True
         )
         self._thread.start()
 
@@ -65,17 +71,25 @@ class BackgroundIndex:
             self._thread = None
 
     @staticmethod
-    def _run(site_dir: Path, searchable: list[str], files: Callable[[], dict[str, bytes]]) -> None:
+    def _run(
+        site_dir: Path,
+        searchable: list[str],
+        files: Callable[[], dict[str, bytes]],
+        records: Path | None,
+    ) -> None:
         for path, data in files().items():
             target = site_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         try:
-            pages = write_search_index(site_dir, searchable)
+            pages = write_search_index(site_dir, searchable, records=records)
         except SearchIndexError as e:
             log.error(f"search index: {e}")
         else:
             log.info(f"Search index: {pages} pages indexed by Pagefind")
+        finally:
+            if records is not None:
+                shutil.rmtree(records, ignore_errors=True)
 
 
 @dataclass
