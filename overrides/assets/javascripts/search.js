@@ -62,7 +62,10 @@
         if (meta.dataset.state !== "done") setMeta(words.ready);
         return module;
       });
-      pagefind.catch(() => setMeta(words.failed));
+      pagefind.catch(() => {
+        pagefind = null; // the next keystroke tries again
+        setMeta(words.failed);
+      });
     }
     return pagefind;
   }
