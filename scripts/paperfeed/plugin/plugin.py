@@ -137,7 +137,8 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             self._swap = AtomicSite(Path(config.site_dir))
             config.site_dir = str(self._swap.staging)
             self._reuse = PageReuse(self._swap.site)
-            if self._search:
+            if self._search and not self._serving:
+                # (a preview re-renders a few pages; its index reads the kept ones anyway)
                 self._records = self._swap.scratch("search")
         return config
 
