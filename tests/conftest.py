@@ -95,6 +95,16 @@ class Site:
     def read(self, path: str) -> str:
         return (self.site_dir / path).read_text(encoding="utf-8")
 
+    def files(self) -> dict[str, bytes]:
+        """Every file of the built site but the search index, whose chunk names follow
+        Pagefind's hash-map order (compare `search_records()` instead)."""
+        found = (p for p in self.site_dir.rglob("*") if p.is_file())
+        return {
+            p.relative_to(self.site_dir).as_posix(): p.read_bytes()
+            for p in found
+            if p.relative_to(self.site_dir).parts[0] != "pagefind"
+        }
+
     def search_records(self) -> list[dict[str, Any]]:
         """What Pagefind stored of each indexed page: url, content, meta, filters.
 

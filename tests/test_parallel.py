@@ -72,27 +72,8 @@ def test_a_site_built_by_workers_is_the_same(
     monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
     two.build()
 
-    def pages(site: Site) -> list[Path]:
-        # Pagefind names some chunks by content in hash-map order: compared as records
-        found = (p.relative_to(site.site_dir) for p in site.site_dir.rglob("*") if p.is_file())
-        return sorted(p for p in found if p.parts[0] != "pagefind")
-
-    files = pages(one)
-    assert files == pages(two)
+    assert one.files() == two.files()
     assert one.search_records() == two.search_records()
-    for name in files:
-        if name.suffix in (".html", ".xml", ".json"):
-            assert (one.site_dir / name).read_bytes() == (two.site_dir / name).read_bytes(), name
-
-
-def site_files(site: Site) -> dict[str, bytes]:
-    """Every file but Pagefind's chunks, some named in hash-map order (compared as records)."""
-    found = (p for p in site.site_dir.rglob("*") if p.is_file())
-    return {
-        str(p.relative_to(site.site_dir)): p.read_bytes()
-        for p in found
-        if p.relative_to(site.site_dir).parts[0] != "pagefind"
-    }
 
 
 def test_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path) -> None:
@@ -101,7 +82,7 @@ def test_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path) -> None:
         write_feed(site.papers, 24)
         site.plugin_options["render_workers"] = count
         site.build()
-    assert site_files(alone) == site_files(forked)
+    assert alone.files() == forked.files()
     assert alone.search_records() == forked.search_records()
 
 
@@ -111,7 +92,7 @@ def test_a_page_that_fails_in_a_worker_fails_the_build_and_keeps_the_site(
     write_feed(site.papers, 12)
     site.plugin_options["render_workers"] = 2
     site.build()
-    before = site_files(site)
+    before = site.files()
     site.add(id="p999", title="Never published")
 
     def failing(page, *args):  # noqa: ANN001, ANN202 - runs in the worker only
@@ -121,7 +102,7 @@ def test_a_page_that_fails_in_a_worker_fails_the_build_and_keeps_the_site(
     with pytest.raises(Abort):
         site.build()
     assert "rendering pages in worker processes: RuntimeError: the theme broke on" in caplog.text
-    assert site_files(site) == before
+    assert site.files() == before
 
 
 def test_a_warning_in_a_worker_fails_a_strict_build(
