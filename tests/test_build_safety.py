@@ -88,6 +88,25 @@ def test_a_build_that_fails_late_leaves_the_previous_site_intact(site: Site) -> 
     assert [p.name for p in site.root.iterdir() if p.name.startswith(".paperfeed-")] == []
 
 
+def test_a_search_index_that_fails_names_pagefind_and_keeps_the_previous_site(
+    site: Site, tmp_path: Path
+) -> None:
+    write_papers(site, 5, range(5))
+    site.build()
+    before = tree(site.site_dir)
+    site.add(id="new", title="A New Paper")
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'pagefind: out of disk space' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    build = mkdocs_build(site, PAGEFIND_BINARY_PATH=str(broken))
+    assert build.wait(timeout=120) != 0
+    error = build.stderr.read().decode() if build.stderr else ""
+    assert "search index: pagefind ended (status 3): pagefind: out of disk space" in error
+    assert "Traceback" not in error
+    assert tree(site.site_dir) == before
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".paperfeed-")] == []
+
+
 def test_two_builds_of_the_same_papers_are_byte_identical(tmp_path: Path) -> None:
     one, two = Site(tmp_path / "one"), Site(tmp_path / "two")
     write_papers(one, 40, range(40))

@@ -1,4 +1,4 @@
-"""The HTML the core produces itself: abstracts, excerpts and generated page bodies.
+"""The HTML the core produces itself: abstracts, excerpts, page bodies, search records.
 
 Pages and feeds must show an abstract identically, so both take it from here; the
 markup lives in the package's templates, with autoescape on.
@@ -53,3 +53,9 @@ def page_body(paper: Paper, source: str) -> str:
     """The Markdown body of a paper page (one raw HTML block)."""
     template = _env().get_template("paper-body.md")
     return template.render(paper=paper, source=source, paragraphs=paragraphs(paper.abstract))
+
+
+def search_record(paper: Paper, lang: str) -> str:
+    """The page search indexes for a paper: what its page shows under data-pagefind-body."""
+    template = _env().get_template("search-record.html")
+    return template.render(paper=paper, lang=lang, paragraphs=paragraphs(paper.abstract))

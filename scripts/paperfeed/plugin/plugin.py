@@ -6,6 +6,7 @@ import gc
 import logging
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.fingerprint import Fingerprints
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
+from paperfeed.plugin import chrome
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
 from paperfeed.plugin.generated import GeneratedPage, nav_titles
@@ -30,13 +32,7 @@ from paperfeed.plugin.search import unhook_lunr
 from paperfeed.plugin.serve import SESSION
 from paperfeed.plugin.skip import BLANK, SkippedPages
 from paperfeed.plugin.workers import PageWorkers, can_fork, usable_cores
-from paperfeed.search_index import (
-    OUTPUT_DIR,
-    SearchIndexError,
-    glob_escape,
-    search_record,
-    write_search_index,
-)
+from paperfeed.search_index import OUTPUT_DIR, PaperIndex, SearchIndexError, install
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,6 +63,11 @@ _NAV_CANDIDATES = frozenset(
 _AUTHOR_LINK = re.compile(r'href="\.\./\.\./authors/([^"/]+)/"')
 
 
+def _lang(config: MkDocsConfig) -> str:
+    """The language pages declare (<html lang>), which Pagefind stems words by."""
+    return str(config.theme.get("language") or "en")
+
+
 def _warnings_so_far() -> bool:
     """Whether `mkdocs build --strict` is about to fail: it counts warnings with a handler."""
     handlers = logging.getLogger("mkdocs").handlers
@@ -84,7 +85,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._search = False
         self._serving = False
         self._searchable: list[str] = []
-        self._records: Path | None = None
+        self._index: PaperIndex | None = None
         self._forking = False
         self._workers = PageWorkers(1)
         self._skipped = SkippedPages()
@@ -137,9 +138,9 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             self._swap = AtomicSite(Path(config.site_dir))
             config.site_dir = str(self._swap.staging)
             self._reuse = PageReuse(self._swap.site)
-            if self._search and not self._serving:
-                # (a preview re-renders a few pages; its index reads the kept ones anyway)
-                self._records = self._swap.scratch("search")
+        if self._search and not self._serving:
+            # The papers are indexed from their entries while the pages are built.
+            self._index = PaperIndex(self._scratch(config), self.catalog.papers, _lang(config))
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -203,19 +204,8 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         if isinstance(page, GeneratedPage):
-            if self._records and output and page.file.src_uri.startswith("papers/"):
-                self._keep_search_record(output, page.file.dest_uri)
             page.release()
         return output
-
-    def _keep_search_record(self, html: str, dest_uri: str) -> None:
-        # Search reads these few kilobytes, not the whole page from the disk again.
-        assert self._records is not None
-        record = search_record(html)
-        if record is not None:
-            path = self._records / dest_uri
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(record, encoding="utf-8")
 
     def _link_authors(self, html: str) -> str:
         # A paper page links every author to a page; some have none: link their entry
@@ -233,6 +223,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         # Listing templates ask the catalog for their cards.
         env.globals["paperfeed"] = self.catalog
+        chrome.install(env)
         # Every page is read by now and lives until the build ends. Python's collector
         # would walk all of them again and again while pages are written (8 of 35 s at
         # 10,000 papers); frozen, they are left alone until post_build.
@@ -240,9 +231,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         doc_files = files.documentation_pages()
         generated = [f.page for f in doc_files if isinstance(f.page, GeneratedPage)]
         # What search reads besides the paper pages: the hand-written ones (About ...)
-        self._searchable = [
-            glob_escape(f.dest_uri) for f in doc_files if not isinstance(f.page, GeneratedPage)
-        ]
+        self._searchable = [f.dest_uri for f in doc_files if not isinstance(f.page, GeneratedPage)]
         self._skipped.install(env)
         self._skipped.add(page for page in generated if page.kept)
         if self._forking and self._nav is not None:
@@ -271,15 +260,15 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         problems = self._workers.finish()
         if problems:
             raise PluginError("rendering pages in worker processes: " + "; ".join(problems))
-        if self._search and not self._serving:
+        if self._index is not None:
+            index, self._index = self._index, None
             try:
-                pages = write_search_index(
-                    Path(config.site_dir), self._searchable, records=self._records
-                )
+                pages = index.finish(Path(config.site_dir), self._searchable)
+                install(index.output, Path(config.site_dir))
             except SearchIndexError as e:
                 raise PluginError(f"search index: {e}") from None
             finally:
-                self._drop_records()
+                shutil.rmtree(index.output.parent, ignore_errors=True)
             log.info(f"Search index: {pages} pages indexed by Pagefind")
         gc.unfreeze()
         if self._swap:
@@ -290,20 +279,23 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 config.site_dir = str(self._swap.site)
                 self._reuse.save(self._swap.site)
         if self._search and self._serving:
+            assert self.catalog is not None
             SESSION.afterwards.start(
                 Path(config.site_dir),
-                self._searchable,
                 lambda: self._feed_files(config),
-                self._records,
+                lambda: PaperIndex(self._scratch(config), self.catalog.papers, _lang(config)),
+                self._searchable,
             )
-            self._records = None  # the thread removes them once read
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
         self._skipped.remove()
         self._workers.stop()
         self._reuse.finish()
-        self._drop_records()
+        if self._index is not None:
+            self._index.stop()
+            shutil.rmtree(self._index.output.parent, ignore_errors=True)
+            self._index = None
         if self._swap:
             self._swap.abandon()
 
@@ -313,10 +305,13 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         server.watch(str(self._papers_dir(config)))
         return server
 
-    def _drop_records(self) -> None:
-        if self._records is not None:
-            shutil.rmtree(self._records, ignore_errors=True)
-            self._records = None
+    def _scratch(self, config: MkDocsConfig) -> Path:
+        """Where the search index is made before it goes into the site."""
+        if self._swap:
+            return self._swap.scratch("search") / OUTPUT_DIR
+        site = Path(config.site_dir).resolve()
+        site.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".paperfeed-search-", dir=site.parent)) / OUTPUT_DIR
 
     def _papers_dir(self, config: MkDocsConfig) -> Path:
         return Path(config.config_file_path).parent / self.config.papers_dir

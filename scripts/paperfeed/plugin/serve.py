@@ -18,7 +18,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 from paperfeed.catalog import CardCache
 from paperfeed.load import EntryCache
-from paperfeed.search_index import SearchIndexError, write_search_index
+from paperfeed.search_index import PaperIndex, SearchIndexError, install
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -41,10 +41,10 @@ class MemoryBytecodeCache(BytecodeCache):
 class BackgroundIndex:
     """`mkdocs serve` shows an edit first; the feeds and the search index follow.
 
-    Pagefind reads every paper page, seconds at 10,000 papers, and the feeds take a
-    second more; a preview shows the edited page without waiting for them. While they
-    are made, the site keeps the last index (linked in with the kept pages); the next
-    rebuild waits for them, so two never write the same folder.
+    Indexing every paper takes seconds at 10,000 papers, and the feeds a second more; a
+    preview shows the edited page without waiting for them. While they are made, the
+    site keeps the last index (moved in with the kept pages); the next rebuild waits
+    for them, so two never write the same folder.
     """
 
     def __init__(self) -> None:
@@ -53,15 +53,15 @@ class BackgroundIndex:
     def start(
         self,
         site_dir: Path,
-        pages: list[str],
         files: Callable[[], dict[str, bytes]],
-        records: Path | None = None,
+        index: Callable[[], PaperIndex],
+        pages: list[str],
     ) -> None:
-        """Write `files()` (path: bytes) into the site, then index `pages` of it (from
-        `records`, which are removed once read)."""
+        """Write `files()` (path: bytes) into the site, then put in the search index of
+        the papers (`index()` starts it) and of the built `pages`."""
         self.wait()
         self._thread = threading.Thread(
-            target=self._run, args=(site_dir, pages, files, records), daemon=True
+            target=self._run, args=(site_dir, files, index, pages), daemon=True
         )
         self._thread.start()
 
@@ -73,23 +73,24 @@ class BackgroundIndex:
     @staticmethod
     def _run(
         site_dir: Path,
-        searchable: list[str],
         files: Callable[[], dict[str, bytes]],
-        records: Path | None,
+        index: Callable[[], PaperIndex],
+        pages: list[str],
     ) -> None:
         for path, data in files().items():
             target = site_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        papers = index()
         try:
-            pages = write_search_index(site_dir, searchable, records=records)
+            count = papers.finish(site_dir, pages)
+            install(papers.output, site_dir)
         except SearchIndexError as e:
             log.error(f"search index: {e}")
         else:
-            log.info(f"Search index: {pages} pages indexed by Pagefind")
+            log.info(f"Search index: {count} pages indexed by Pagefind")
         finally:
-            if records is not None:
-                shutil.rmtree(records, ignore_errors=True)
+            shutil.rmtree(papers.output.parent, ignore_errors=True)
 
 
 @dataclass
