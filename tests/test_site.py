@@ -6,6 +6,7 @@ import json
 import re
 from html import unescape
 
+import lxml.html
 import pytest
 from mkdocs.exceptions import Abort
 
@@ -155,6 +156,24 @@ def test_search_indexes_papers_not_listings_or_chrome(feed: Site) -> None:
     # Material's lunr index is not shipped: Pagefind's chunks replace it
     assert not (feed.site_dir / "search" / "search_index.json").exists()
     assert (feed.site_dir / "pagefind" / "pagefind.js").is_file()
+
+
+def test_search_reads_of_a_paper_what_its_page_shows(feed: Site) -> None:
+    # The index is made from the entries (search-record.html), not from the pages: the
+    # two must not drift apart. On the page, search's part is the data-pagefind-body
+    # article without its data-pagefind-ignore parts.
+    records = {r["url"]: r for r in feed.search_records()}
+    for url, record in records.items():
+        page = lxml.html.fromstring(feed.html(url.strip("/") + "/"))
+        (body,) = page.xpath("//*[@data-pagefind-body]")
+        for ignored in body.xpath(".//*[@data-pagefind-ignore]"):
+            ignored.drop_tree()
+        shown = re.findall(r"\w+", body.text_content())
+        assert re.findall(r"\w+", record["content"]) == shown, url
+        filters = [f"{k}:{v}" for k, values in record["filters"].items() for v in values]
+        assert sorted(filters) == sorted(body.xpath(".//@data-pagefind-filter")), url
+        metas = body.xpath(".//@data-pagefind-meta")
+        assert sorted(record["meta"]) == sorted(m.split(":")[0] for m in metas), url
 
 
 def test_every_page_links_the_feeds_and_the_nav_stays_short(feed: Site) -> None:
