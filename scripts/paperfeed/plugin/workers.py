@@ -18,6 +18,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -95,15 +96,20 @@ class PageWorkers:
     def finish(self) -> list[str]:
         """Wait for every child; the problems they had, if any (warnings count too)."""
         problems = []
+        started = time.monotonic()
         for pid, pipe in self._children:
             with os.fdopen(pipe, "r", encoding="utf-8") as report:
                 text = report.read()
             _, status = os.waitpid(pid, 0)
             result = json.loads(text) if text else {}
+            log.debug(f"A worker rendered its share in {result.get('seconds', 0):.2f} s")
             if status != 0 or "error" in result:
                 problems.append(result.get("error") or f"a worker ended with status {status}")
             elif result.get("warnings"):
                 problems.append(f"{result['warnings']} warning(s) while rendering pages")
+        if self._children:
+            # (how well the shares are balanced: this process renders one too)
+            log.debug(f"The workers finished {time.monotonic() - started:.2f} s after this one")
         self._children = []
         return problems
 
@@ -124,6 +130,7 @@ def _fork(
     # The child: render, report, and leave without running anything of the parent's.
     os.close(read)
     status, result = 1, {}
+    started = time.monotonic()
     counter = _Counter()
     logging.getLogger("mkdocs").addHandler(counter)
     try:
@@ -131,7 +138,7 @@ def _fork(
             if os.getppid() != parent:  # the build was interrupted or killed: stop too
                 raise SystemExit("the build that started this worker has ended")
             _build_page(page, config, doc_files, nav, env)
-        status, result = 0, {"warnings": counter.count}
+        status, result = 0, {"warnings": counter.count, "seconds": time.monotonic() - started}
     except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
         result = {"error": f"{type(e).__name__}: {e}"}
     finally:
