@@ -1,11 +1,12 @@
 """Site chrome rendered once and reused by the generated pages that share it.
 
 Material draws the same navigation, tabs, header, footer and scripts around every
-page: at 10,000 papers that is 12,500 renders of the same few kilobytes, a third of
-the build. For a page outside the nav (nothing in the nav is active, there is no
-previous or next page, no table of contents, nothing hidden) that chrome depends on
-the page only through its links, which are relative to the page's folder, and the
-header's title. So the theme's blocks are wrapped in main.html,
+page: at 10,000 papers that is 12,500 renders of the same few kilobytes, about half
+of the time spent rendering pages. For a page outside the nav (nothing in the nav is
+active, there is no previous or next page, no table of contents) that chrome depends
+on the page only through its links, which are relative to the page's folder, the
+header's title, and which sidebars its front matter hides. So the theme's blocks are
+wrapped in main.html,
 
     {% block tabs %}{% call chrome("tabs") %}{{ super() }}{% endcall %}{% endblock %}
 
@@ -22,10 +23,10 @@ from __future__ import annotations
 
 import functools
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -47,19 +48,34 @@ def install(env: Environment, enabled: bool = True) -> None:
     env.globals["chrome"] = ChromeCache(env, enabled).block
 
 
+class _Place(NamedTuple):
+    """What Material's chrome can tell of a page at folder/name/."""
+
+    template: str
+    base_url: str
+    folder: str
+    hide: Hashable  # the front matter that hides sidebars (generated pages hide both)
+    name: str  # the one thing of the page the copies are not keyed by: see `linked`
+
+
 @dataclass(frozen=True)
 class _Copy:
-    parts: list[str]  # the block's HTML, cut where the page's own text goes
+    parts: tuple[str, ...]  # the block's HTML, cut where the page's own text goes
     linked: frozenset[str]  # the pages of the folder it links into, which must not use it
 
 
 class ChromeCache:
+    """The `chrome` of one build's templates: the blocks it has copies of."""
+
     def __init__(self, env: Environment, enabled: bool = True) -> None:
         self._env = env
         self._enabled = enabled
-        self._copies: dict[tuple[str, ...], _Copy] = {}
+        self._copies: dict[tuple[Hashable, ...], _Copy] = {}
         self._nav: Any = None
         self._in_nav: frozenset[int] = frozenset()
+        # the page being rendered and its place: its blocks ask one after the other
+        self._page: Any = None
+        self._place: _Place | None = None
         self.copied = 0  # blocks given from a copy, for tests and the curious
 
     @pass_context
@@ -76,38 +92,52 @@ class ChromeCache:
         kept only if that text occurs exactly once in the first render, where it is cut.
         """
         assert caller is not None, "use it as {% call chrome(name) %}...{% endcall %}"
-        place = self._place(context) if self._enabled else None
+        place = self._place_of(context) if self._enabled else None
         if place is None:
             return caller()
-        folder, page_name = place
-        key = (name, context.name or "", context["base_url"], folder)
+        key = (name, place.template, place.base_url, place.folder, place.hide)
         copy = self._copies.get(key)
-        if copy is not None and page_name not in copy.linked:
+        if copy is not None and place.name not in copy.linked:
             self.copied += 1
             html = str(varying or "").join(copy.parts)
             return Markup(html) if context.eval_ctx.autoescape else html
         with _urls_followed(self._env) as urls:
             html = caller()
-        linked = _names_linked(urls, folder)
-        parts = [str(html)] if varying is None else str(html).split(str(varying))
+        linked = _names_linked(urls, place.folder)
+        parts = (str(html),) if varying is None else tuple(str(html).split(str(varying)))
         # Cut at an empty or a repeated text, the parts would not tell where it goes.
         cut = varying is None or (varying != "" and len(parts) == 2)
-        if copy is None and cut and page_name not in linked:
+        if copy is None and cut and place.name not in linked:
             self._copies[key] = _Copy(parts, linked)
         return html
 
-    def _place(self, context: Context) -> tuple[str, str] | None:
-        """(folder, name) of a page at folder/name/ with no chrome of its own, else None."""
+    def _place_of(self, context: Context) -> _Place | None:
+        """The place of the page rendered, if it has no chrome of its own; else None.
+
+        Besides its URL and title, the one field of a page that these blocks read is
+        `hide`: which of Material's sidebars it hides.
+        """
         page: Page | None = context.get("page")
+        if page is self._page:
+            return self._place
+        self._page, self._place = page, None
         if page is None or not self._outside_nav(page, context.get("nav")):
             return None
-        if page.toc or page.previous_page or page.next_page or (page.meta or {}).get("hide"):
+        if page.toc or page.previous_page or page.next_page:
             return None
         url = page.url
         steps = url[:-1].split("/")
         if not url.endswith("/") or any(step in ("", ".", "..") for step in steps):
             return None  # the home page, a file, or a URL MkDocs would normalize
-        return "/".join(steps[:-1]), steps[-1]
+        hide = (page.meta or {}).get("hide")
+        hide = tuple(hide) if isinstance(hide, list) else hide
+        try:
+            hash(hide)
+        except TypeError:
+            return None  # a key of the copies; a page with such front matter renders its own
+        folder = "/".join(steps[:-1])
+        self._place = _Place(context.name or "", context["base_url"], folder, hide, steps[-1])
+        return self._place
 
     def _outside_nav(self, page: Page, nav: Any) -> bool:
         if nav is not self._nav:

@@ -1,0 +1,114 @@
+"""Chrome copied from page to page (chrome.py) is byte for byte the chrome each page
+would have rendered: every file of a site is the same built with and without it."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import Site, write_text
+from paperfeed.plugin import chrome
+
+# Pages at every depth: papers/<id>/, tags/<tag>/ ... at two, trending/ and the
+# hand-written about/ at one, guide/deep/page/ at three. Hand-written pages share a
+# template, main.html: notes/a/ links the nav's notes/ as "../", other/b/ as
+# "../../notes/"; other/c/ hides the navigation, other/d/ has a table of contents.
+NAV = [
+    {"Home": "index.md"},
+    {"Archive": "archive.md"},
+    {"Tags": "tags/index.md"},
+    {"Notes": "notes/index.md"},
+]
+DOCS = {
+    "about.md": "Who we are, without headings.\n",
+    "guide/deep/page.md": "A page three folders down.\n",
+    "notes/index.md": "Notes.\n",
+    "notes/a.md": "A note.\n",
+    "other/b.md": "Another page.\n",
+    "other/c.md": "---\nhide: [navigation]\n---\nWithout the navigation.\n",
+    "other/d.md": "# D\n\n## One part\n\nText.\n\n## Another\n\nMore.\n",
+    "js/extra.js": "// extra\n",
+}
+
+SITES: dict[str, dict[str, Any]] = {
+    "plain": {"theme": {}, "nav": NAV},
+    "tabs": {
+        "theme": {"features": ["navigation.tabs", "navigation.footer", "navigation.sections"]},
+        # a section, and links into the folders of the first and the last tag page:
+        # "feed.xml" from that page, "../t0/feed.xml" from the other tag pages
+        "nav": [
+            *NAV,
+            {"Browse": [{"About": "about.md"}, {"Feed of t0": "tags/t0/feed.xml"}]},
+            {"Feed of t2": "tags/t2/feed.xml"},
+        ],
+        "repo_url": "https://github.com/example/lab-feed",
+        "extra_javascript": ["js/extra.js"],
+    },
+    "sticky tabs": {
+        "theme": {
+            "features": ["navigation.tabs", "navigation.tabs.sticky", "toc.integrate"],
+            "palette": [
+                {"scheme": "default", "toggle": {"icon": "material/brightness-7", "name": "Dark"}},
+                {"scheme": "slate", "toggle": {"icon": "material/brightness-4", "name": "Light"}},
+            ],
+        },
+        "nav": NAV,
+        "site_url": "https://example.org/groups/lab/feed/",
+    },
+}
+
+
+def make_site(root: Path, options: dict[str, Any]) -> Site:
+    site = Site(root)
+    site.plugin_options["render_workers"] = 1  # one process: one cache sees every page
+    for i in range(9):
+        site.add(
+            id=f"p{i:02d}",
+            title=f"Paper number {i}",
+            added=f"2024-11-{25 + i % 3}",
+            authors=[f"Author {i % 3}", "Shared Author"],
+            tags=[f"t{i % 3}"],
+        )
+    site.add(id="p99", title="Lab Feed", added="2024-11-27")  # its title is the site's name
+    for path, text in DOCS.items():
+        write_text(root / "docs" / path, text)
+    config = site.config
+    site.config = lambda: _with(config(), options)  # type: ignore[method-assign]
+    return site
+
+
+def _with(path: Path, options: dict[str, Any]) -> Path:
+    config = yaml.safe_load(path.read_text())
+    config["theme"].update(options.get("theme", {}))
+    config.update({k: v for k, v in options.items() if k != "theme"})
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize("options", SITES.values(), ids=SITES.keys())
+def test_copied_chrome_is_the_chrome_each_page_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: dict[str, Any]
+) -> None:
+    install = chrome.install
+    caches: list[chrome.ChromeCache] = []
+
+    def installed(env: Any, enabled: bool = True) -> None:
+        install(env, enabled)
+        caches.append(env.globals["chrome"].__self__)
+
+    monkeypatch.setattr(chrome, "install", installed)
+    cached = make_site(tmp_path / "cached", options)
+    cached.build()
+    monkeypatch.setattr(chrome, "install", functools.partial(installed, enabled=False))
+    rendered = make_site(tmp_path / "rendered", options)
+    rendered.build()
+
+    files, expected = cached.files(), rendered.files()
+    assert files.keys() == expected.keys()
+    assert [path for path in files if files[path] != expected[path]] == []
+    assert caches[0].copied > 0  # pages took their chrome from a copy
+    assert caches[1].copied == 0
