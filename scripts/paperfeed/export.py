@@ -18,12 +18,15 @@ EXPORT_PATH = "papers.json"
 
 
 def papers_json(catalog: Catalog, settings: FeedSettings) -> bytes:
-    data = {
-        "title": settings.title,
-        "home_page_url": settings.site_url,
-        "papers": [_paper(paper, settings) for paper in catalog.papers],
-    }
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    # One paper a line: a file that reads and diffs paper by paper, written by the C
+    # encoder (any `indent` takes the pure-Python one: seconds at 10,000 papers).
+    head = {"title": settings.title, "home_page_url": settings.site_url}
+    papers = ",\n".join(_dumps(_paper(paper, settings)) for paper in catalog.papers)
+    return f'{_dumps(head)[:-1]}, "papers": [\n{papers}\n]}}\n'.encode()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _paper(paper: Paper, settings: FeedSettings) -> dict[str, Any]:
