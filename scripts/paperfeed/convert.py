@@ -31,6 +31,7 @@ class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
 
 
 PAPER_TEMPLATE = "paper.html"
+_FENCE = "---\n"
 # Keys the converter adds for the engine; everything else is the entry itself.
 DERIVED_KEYS = frozenset({"template", "description", "hide", "pf"})
 # Generated pages use the full width: their links replace the sidebars.
@@ -77,17 +78,21 @@ def page_text(meta: dict[str, Any], body: str) -> str:
 
 def from_markdown(text: str) -> Paper:
     """Read a generated page back into the Paper it was made from."""
-    meta = yaml.load(_front_matter_text(text), Loader=yaml.SafeLoader)
-    return from_front_matter(meta)
+    front, _ = split_page(text)
+    return from_front_matter(yaml.load(front, Loader=yaml.SafeLoader))
+
+
+def split_page(text: str) -> tuple[str, str]:
+    """(front matter, body) of a page: the front matter ends at the first line that is
+    `---` alone (in the YAML, a line of a multi-line value is indented)."""
+    if not text.startswith(_FENCE):
+        return "", text
+    front, _, body = text[len(_FENCE) :].partition("\n" + _FENCE)
+    return front + "\n", body.lstrip("\n")
 
 
 def from_front_matter(meta: dict[str, Any]) -> Paper:
     return Paper.model_validate({k: v for k, v in meta.items() if k not in DERIVED_KEYS})
-
-
-def _front_matter_text(text: str) -> str:
-    _, fm, _ = text.split("---\n", 2)
-    return fm
 
 
 def _shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:

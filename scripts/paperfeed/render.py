@@ -55,7 +55,8 @@ def page_body(paper: Paper, source: str) -> str:
     return template.render(paper=paper, source=source, paragraphs=paragraphs(paper.abstract))
 
 
-def search_record(paper: Paper, lang: str) -> str:
-    """The page search indexes for a paper: what its page shows under data-pagefind-body."""
+def search_record(paper: Paper, body: str, lang: str) -> str:
+    """The page search indexes for a paper: what its page shows under data-pagefind-body.
+    `body`: the body of its converted page (`page_body`), which the page shows too."""
     template = _env().get_template("search-record.html")
-    return template.render(paper=paper, lang=lang, paragraphs=paragraphs(paper.abstract))
+    return template.render(paper=paper, body=Markup(body), lang=lang)

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from paperfeed.convert import split_page
 from paperfeed.entry import Paper
 from paperfeed.pagefind_service import PagefindIndex, PagefindService, PagefindServiceError
 from paperfeed.render import search_record
@@ -43,9 +44,10 @@ class SearchIndexError(Exception):
 class PaperIndex:
     """The papers' index, written into `output` by a thread while the site is built."""
 
-    def __init__(self, output: Path, papers: Sequence[Paper], lang: str) -> None:
+    def __init__(self, output: Path, papers: Sequence[tuple[Paper, str]], lang: str) -> None:
+        """`papers`: each paper with its converted page (see convert.py)."""
         self.output = output
-        self._papers = sorted(papers, key=lambda p: p.id)  # the same bytes every build
+        self._papers = sorted(papers, key=lambda p: p[0].id)  # the same bytes every build
         self._lang = lang
         self._shards: list[str] = []
         self._failure: str | None = None
@@ -88,8 +90,8 @@ class PaperIndex:
                 part = self._papers[start : start + SHARD_PAGES]
                 shard = f"shard-{start // SHARD_PAGES}/" if start else ""
                 index = PagefindIndex(service, _CONFIG)
-                for paper in part:
-                    html = search_record(paper, self._lang)
+                for paper, page in part:
+                    html = search_record(paper, split_page(page)[1], self._lang)
                     index.add_html(f"papers/{paper.id}/index.html", html)
                 index.write(str(self.output / shard))
                 if shard:

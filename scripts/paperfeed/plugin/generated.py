@@ -19,11 +19,12 @@ from markupsafe import escape
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from paperfeed.convert import split_page
+
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
 
-_FENCE = "---\n"
 _TEMPLATE = re.compile(r"^template: ([\w./-]+)$", re.MULTILINE)
 
 
@@ -95,11 +96,9 @@ def _path_of(base: str) -> str:
 
 def split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
     """(body, meta) of a page paperfeed wrote: front matter between two --- lines."""
-    if not text.startswith(_FENCE):
-        return text, {}
-    front, _, body = text[len(_FENCE) :].partition("\n" + _FENCE)
-    meta = yaml.load(front, Loader=yaml.CSafeLoader) or {}
-    return body.lstrip("\n"), meta
+    front, body = split_page(text)
+    meta = yaml.load(front, Loader=yaml.CSafeLoader) if front else {}
+    return body, meta or {}
 
 
 def nav_titles(nav: Any) -> dict[str, str]:

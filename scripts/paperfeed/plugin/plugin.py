@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
     from mkdocs.utils.templates import TemplateContext
 
+    from paperfeed.entry import Paper
+
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 # Listed in the nav by the site's author if wanted; every other generated page is
@@ -85,6 +87,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._search = False
         self._serving = False
         self._searchable: list[str] = []
+        self._searched: list[tuple[Paper, str]] = []
         self._index: PaperIndex | None = None
         self._forking = False
         self._workers = PageWorkers(1)
@@ -130,6 +133,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             SESSION.cards if self._serving else None,
         )
         self._converted = {entry.paper.id: entry.page or "" for entry in entries}
+        self._searched = [(entry.paper, entry.page or "") for entry in entries]
         log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
         self._search = unhook_lunr(config)
         if self._serving:
@@ -140,7 +144,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             self._reuse = PageReuse(self._swap.site)
         if self._search and not self._serving:
             # The papers are indexed from their entries while the pages are built.
-            self._index = PaperIndex(self._scratch(config), self.catalog.papers, _lang(config))
+            self._index = PaperIndex(self._scratch(config), self._searched, _lang(config))
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -283,7 +287,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             SESSION.afterwards.start(
                 Path(config.site_dir),
                 lambda: self._feed_files(config),
-                lambda: PaperIndex(self._scratch(config), self.catalog.papers, _lang(config)),
+                lambda: PaperIndex(self._scratch(config), self._searched, _lang(config)),
                 self._searchable,
             )
 
