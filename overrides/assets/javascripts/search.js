@@ -39,6 +39,7 @@
   let shown = [];           // Pagefind's results for the current query
   let rendered = 0;         // how many of them are in the list
   let asked = 0;            // counts queries, so a slow answer cannot overwrite a newer one
+  let busy = false;         // a search is running in Pagefind's worker
 
   // The bundle's URL is relative to this page; Pagefind wants the site's root path to
   // build result URLs, so the site also works under a sub-path (/feed/).
@@ -54,10 +55,12 @@
         const shards = await fetch(new URL("paperfeed-shards.json", bundle))
           .then((response) => (response.ok ? response.json() : []))
           .catch(() => []);
-        for (const shard of shards) {
-          await module.mergeIndex(new URL(shard, bundle).href, { baseUrl: siteRoot });
-        }
+        await Promise.all(shards.map((shard) =>
+          module.mergeIndex(new URL(shard, bundle).href, { baseUrl: siteRoot })));
         await module.init();
+        // init() returns before Pagefind's worker has its wasm and metadata; an empty
+        // search waits for them (in every part) and costs nothing.
+        await module.search("");
         box.dataset.state = "ready"; // for tests and the benchmark: the index is loaded
         if (meta.dataset.state !== "done") setMeta(words.ready);
         return module;
@@ -112,30 +115,54 @@
     return words.other.replace("#", n.toLocaleString());
   }
 
+  // What to ask Pagefind for now: null when the box and the filters are empty.
+  function question() {
+    const query = input.value.trim();
+    const filters = chosenFilters();
+    return query || Object.keys(filters).length ? { query: query || null, filters } : null;
+  }
+
+  // Pagefind cannot stop a search it has begun, and a word in most papers keeps its
+  // worker busy for a while (it scores every paper that has the word). A fixed wait
+  // after each keystroke would delay every answer by that wait; instead a query is
+  // searched at once, and the keystrokes that come while a search runs are answered
+  // together, by one search for the newest query when it ends.
   async function run() {
+    asked += 1;
+    if (!question()) {
+      shown = [];
+      list.replaceChildren();
+      setMeta(words.ready);
+      return;
+    }
+    if (busy) return; // the running search takes up the newest query when it ends
     try {
-      await search();
+      const [ticket, found] = await newest();
+      if (found) await show(found, ticket);
     } catch {
       list.replaceChildren();
       setMeta(words.failed, "done");
     }
   }
 
-  async function search() {
-    const query = input.value.trim();
-    const filters = chosenFilters();
-    const ticket = ++asked;
-    if (!query && !Object.keys(filters).length) {
-      shown = [];
-      list.replaceChildren();
-      setMeta(words.ready);
-      return;
+  // Searches until the query searched is still the newest: [its ticket, the answer].
+  async function newest() {
+    busy = true;
+    try {
+      for (;;) {
+        const ticket = asked;
+        const ask = question();
+        const module = ask && (await load());
+        const found = ask && (await module.search(ask.query, { filters: ask.filters }));
+        if (ticket === asked) return [ticket, found];
+      }
+    } finally {
+      busy = false;
     }
-    const module = await load();
-    // null: a later keystroke replaced this query before it ran.
-    const search = await module.debouncedSearch(query || null, { filters }, 120);
-    if (search === null || ticket !== asked) return;
-    shown = search.results;
+  }
+
+  async function show(found, ticket) {
+    shown = found.results;
     rendered = 0;
     list.replaceChildren();
     setMeta(count(shown.length), "done");
@@ -143,13 +170,19 @@
   }
 
   // The next PAGE results: each needs a fetch of its fragment, so they come in pages.
+  // The fetches start together and each result is shown once it and those above it
+  // are in: the first one does not wait for the slowest of ten.
   async function more(ticket) {
     const slice = shown.slice(rendered, rendered + PAGE);
     rendered += slice.length;
-    const data = await Promise.all(slice.map((r) => r.data()));
-    if (ticket !== asked) return;
+    const data = slice.map((r) => r.data());
+    for (const item of data) item.catch(() => {}); // awaited below: one failure is enough
     list.querySelector(".pf-search-more")?.remove();
-    for (const item of data) list.append(resultItem(item));
+    for (const item of data) {
+      const loaded = await item;
+      if (ticket !== asked) return;
+      list.append(resultItem(loaded));
+    }
     if (rendered < shown.length) list.append(moreButton(ticket));
   }
 
