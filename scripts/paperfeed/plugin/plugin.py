@@ -23,7 +23,7 @@ from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.fingerprint import Fingerprints
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
-from paperfeed.plugin import chrome
+from paperfeed.plugin import chrome, pieces
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
 from paperfeed.plugin.generated import GeneratedPage, nav_titles
@@ -228,6 +228,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         # Listing templates ask the catalog for their cards.
         env.globals["paperfeed"] = self.catalog
         chrome.install(env)
+        pieces.install(env)
         # Every page is read by now and lives until the build ends. Python's collector
         # would walk all of them again and again while pages are written (8 of 35 s at
         # 10,000 papers); frozen, they are left alone until post_build.

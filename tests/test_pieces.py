@@ -1,0 +1,65 @@
+"""A paper's card and row, copied from listing to listing (pieces.py), are byte for
+byte what each listing would have rendered."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Site
+from paperfeed.plugin import pieces
+
+
+def make_site(root: Path) -> Site:
+    # Each paper is on its day, week, month, tag and author pages, and on the home page,
+    # trending and code (papers with code) at another depth.
+    site = Site(root)
+    site.plugin_options["render_workers"] = 1  # one process: one cache sees every page
+    for i in range(12):
+        site.add(
+            id=f"p{i:02d}",
+            title=f"Paper <number> {i}",
+            added=f"2024-11-{20 + i % 8:02d}",
+            authors=[f"Author {i % 4}", "Shared Author", f"Other {i % 3}"],
+            tags=[f"t{i % 3}", "all"],
+            upvotes=i,
+            links={"code": f"https://example.org/code/{i}"} if i % 2 else {},
+        )
+    return site
+
+
+def test_copied_cards_and_rows_are_what_each_page_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install = pieces.install
+    caches: list[pieces.PieceCache] = []
+
+    def installed(env: Any, enabled: bool = True) -> None:
+        install(env, enabled)
+        caches.append(env.globals["pf_piece"].__self__)
+
+    monkeypatch.setattr(pieces, "install", installed)
+    cached = make_site(tmp_path / "cached")
+    cached.build()
+    monkeypatch.setattr(pieces, "install", functools.partial(installed, enabled=False))
+    rendered = make_site(tmp_path / "rendered")
+    rendered.build()
+
+    files, expected = cached.files(), rendered.files()
+    assert files.keys() == expected.keys()
+    assert [path for path in files if files[path] != expected[path]] == []
+    assert caches[0].reused > 0  # listings took cards and rows from a copy
+    assert caches[1].reused == 0
+
+
+def test_a_full_cache_starts_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pieces, "LIMIT", 3)
+    site = make_site(tmp_path / "small")
+    site.build()
+    monkeypatch.setattr(pieces, "LIMIT", 50_000)
+    big = make_site(tmp_path / "big")
+    big.build()
+    assert site.files() == big.files()
