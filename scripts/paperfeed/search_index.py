@@ -2,14 +2,15 @@
 
 Material's lunr index is one JSON file that every reader downloads and indexes whole
 before the first result, about 1.9 MB per 1,000 papers. Pagefind's index comes in
-chunks of a few kilobytes that the browser fetches for the words typed, so a search
-costs about the same at 100 papers and at 100,000.
+chunks that the browser fetches for the words typed: about 250 KB for a search at
+10,000 papers, opening the box included.
 
 Pagefind reads, for each paper, a small page made from its entry (search-record.html:
-the text the paper's page shows under `data-pagefind-body`), streamed to it from
-memory. So indexing needs no built page: it runs beside the rendering, in a thread, and
-the site's pages are never read back from the disk. Hand-written pages (About ...) are
-indexed once built, into an index of their own that the browser merges.
+the text the paper's page shows under `data-pagefind-body`), streamed to its service
+from memory (pagefind_service.py). So indexing needs no built page: it runs beside the
+rendering, in threads, and the site's pages are never read back from the disk.
+Hand-written pages (About ...) are indexed once built, into an index of their own that
+the browser merges.
 """
 
 from __future__ import annotations
