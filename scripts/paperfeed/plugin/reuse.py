@@ -124,7 +124,11 @@ class PageReuse:
     def save(self, site: Path) -> None:
         """The manifest of the build just finished, for the next one."""
         pages = {}
+        kept = set(self.kept)
         for uri, fingerprint in self._new.items():
+            if uri in kept:  # the same file as last time (checked by `keep`): no stat
+                pages[uri] = [fingerprint, *self._old[uri][1:]]
+                continue
             try:
                 stat = (site / uri).stat()
             except OSError:
