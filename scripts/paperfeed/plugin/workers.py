@@ -37,6 +37,11 @@ except ImportError:  # pragma: no cover
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
+# This process also passes every child's page through MkDocs' loop (skip.py), at about
+# a fifth of the cost of a render (at 10,000 papers: 14.9 s here, 12.4 s for a child
+# with as many pages), so it takes 4 pages to a child's 5 and all end together.
+_OWN_SHARE, _CHILD_SHARE = 4, 5
+
 
 def usable_cores() -> int:
     if hasattr(os, "sched_getaffinity"):
@@ -75,7 +80,12 @@ class PageWorkers:
         """Fork count-1 children, each rendering one share; the pages they took."""
         if self.count < 2 or len(pages) < 2 * self.count:
             return []
-        shares = [list(pages[k :: self.count]) for k in range(1, self.count)]
+        # Pages are dealt in turns of this process's share and each child's.
+        turn = [0] * _OWN_SHARE + [k for k in range(1, self.count) for _ in range(_CHILD_SHARE)]
+        shares: list[list[Page]] = [[] for _ in range(self.count)]
+        for index, page in enumerate(pages):
+            shares[turn[index % len(turn)]].append(page)
+        shares = [share for share in shares[1:] if share]
         for share in shares:
             self._children.append(_fork(share, config, nav, env, doc_files))
         taken = [page for share in shares for page in share]
