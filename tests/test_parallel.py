@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import logging
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from paperfeed.convert import to_markdown
 from paperfeed.errors import PaperfeedError
 from paperfeed.load import load_entries
 from paperfeed.plugin import workers
+from paperfeed.plugin.reuse import manifest_path
 
 
 def write_feed(papers: Path, n: int) -> None:
@@ -84,6 +87,13 @@ def test_pages_rendered_by_forked_workers_are_the_same(tmp_path: Path) -> None:
         site.build()
     assert alone.files() == forked.files()
     assert alone.search_records() == forked.search_records()
+    # The workers made the fingerprints of their pages: the next build, comparing its
+    # own, keeps every page (the same file, linked in).
+    manifest = json.loads(manifest_path(forked.site_dir).read_text())["pages"]
+    assert len(manifest) > 24
+    inodes = {uri: (forked.site_dir / uri).stat().st_ino for uri in manifest}
+    forked.build()
+    assert {uri: (forked.site_dir / uri).stat().st_ino for uri in manifest} == inodes
 
 
 def test_a_page_that_fails_in_a_worker_fails_the_build_and_keeps_the_site(
