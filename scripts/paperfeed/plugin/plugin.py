@@ -135,6 +135,9 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._converted = {entry.paper.id: entry.page or "" for entry in entries}
         self._searched = [(entry.paper, entry.page or "") for entry in entries]
         log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
+        # The papers live until the build ends: the collector would walk them again and
+        # again for nothing (0.5 of its 1.4 s at 10,000 papers). See on_env.
+        gc.freeze()
         self._search = unhook_lunr(config)
         if self._serving:
             SESSION.afterwards.wait()  # it writes into the site this build replaces
