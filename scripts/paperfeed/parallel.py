@@ -1,9 +1,9 @@
 """Per-entry work spread over the machine's cores once a feed is large.
 
 Loading and converting are independent for each entry, and at 10,000 entries they are
-the core's whole cost, so big feeds are cut into one chunk per core. Workers come from
-a fork server that has already imported paperfeed: starting one costs milliseconds,
-and no worker is forked from a process with threads (`mkdocs serve` has some).
+the core's whole cost, so big feeds are cut into one chunk per core. Workers are forks of
+this process where it has no other thread (`mkdocs build`), else of a fork server that
+has already imported paperfeed (`mkdocs serve` has threads): milliseconds either way.
 Small feeds stay in-process, where a pool would cost more than it saves.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -43,8 +45,17 @@ def map_chunks(work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> li
     # and the parent unpickles early results while later ones are still computed.
     size = -(-len(items) // (workers * CHUNKS_PER_WORKER))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
+    context = _context()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = pool.map(work, chunks)
         return [result for chunk in results for result in chunk]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # A plain fork is the quickest (the workers have everything imported), and safe in
+    # a process with no other thread; elsewhere a fork server started for the purpose.
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context

@@ -177,6 +177,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             if page.updated:
                 self._updated[page.uri] = page.updated.isoformat()
         self._converted = {}  # handed over to MkDocs; no need to hold them twice
+        gc.freeze()  # the pages, like the papers, live until the build ends
         # The feeds are files of the site like any other: MkDocs writes them, serves
         # them, and checks links to them. A preview writes them after the pages.
         if not self._serving:
