@@ -6,9 +6,10 @@ import gzip
 import json
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import unescape
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -115,6 +116,28 @@ class Site:
             data = gzip.decompress(path.read_bytes())
             records.append(json.loads(data[data.index(b"{") :]))
         return records
+
+
+def built_with_and_without(
+    monkeypatch: pytest.MonkeyPatch, cache: ModuleType, name: str, make: Callable[[str], Site]
+) -> tuple[Site, Site, list[Any]]:
+    """The site `make(folder)` built with the render cache of module `cache` (whose
+    install(env, enabled) puts it in env.globals[name]), and built with it disabled;
+    and the two cache objects, to ask whether the first was used."""
+    install = cache.install
+    caches: list[Any] = []
+
+    def installed(env: Any, enabled: bool = True) -> None:
+        install(env, enabled)
+        caches.append(env.globals[name].__self__)
+
+    monkeypatch.setattr(cache, "install", installed)
+    cached = make("cached")
+    cached.build()
+    monkeypatch.setattr(cache, "install", lambda env: installed(env, enabled=False))
+    rendered = make("rendered")
+    rendered.build()
+    return cached, rendered, caches
 
 
 @pytest.fixture

@@ -3,14 +3,13 @@ would have rendered: every file of a site is the same built with and without it.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from conftest import Site, write_text
+from conftest import Site, built_with_and_without, write_text
 from paperfeed.plugin import chrome
 
 # Pages at every depth: papers/<id>/, tags/<tag>/ ... at two, trending/ and the
@@ -93,19 +92,9 @@ def _with(path: Path, options: dict[str, Any]) -> Path:
 def test_copied_chrome_is_the_chrome_each_page_renders(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: dict[str, Any]
 ) -> None:
-    install = chrome.install
-    caches: list[chrome.ChromeCache] = []
-
-    def installed(env: Any, enabled: bool = True) -> None:
-        install(env, enabled)
-        caches.append(env.globals["chrome"].__self__)
-
-    monkeypatch.setattr(chrome, "install", installed)
-    cached = make_site(tmp_path / "cached", options)
-    cached.build()
-    monkeypatch.setattr(chrome, "install", functools.partial(installed, enabled=False))
-    rendered = make_site(tmp_path / "rendered", options)
-    rendered.build()
+    cached, rendered, caches = built_with_and_without(
+        monkeypatch, chrome, "chrome", lambda name: make_site(tmp_path / name, options)
+    )
 
     files, expected = cached.files(), rendered.files()
     assert files.keys() == expected.keys()

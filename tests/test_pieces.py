@@ -3,13 +3,11 @@ byte what each listing would have rendered."""
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from conftest import Site
+from conftest import Site, built_with_and_without
 from paperfeed.plugin import pieces
 
 
@@ -34,19 +32,9 @@ def make_site(root: Path) -> Site:
 def test_copied_cards_and_rows_are_what_each_page_renders(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    install = pieces.install
-    caches: list[pieces.PieceCache] = []
-
-    def installed(env: Any, enabled: bool = True) -> None:
-        install(env, enabled)
-        caches.append(env.globals["pf_piece"].__self__)
-
-    monkeypatch.setattr(pieces, "install", installed)
-    cached = make_site(tmp_path / "cached")
-    cached.build()
-    monkeypatch.setattr(pieces, "install", functools.partial(installed, enabled=False))
-    rendered = make_site(tmp_path / "rendered")
-    rendered.build()
+    cached, rendered, caches = built_with_and_without(
+        monkeypatch, pieces, "pf_piece", lambda name: make_site(tmp_path / name)
+    )
 
     files, expected = cached.files(), rendered.files()
     assert files.keys() == expected.keys()
