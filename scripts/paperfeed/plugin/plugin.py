@@ -87,7 +87,6 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         self._search = False
         self._serving = False
         self._searchable: list[str] = []
-        self._searched: list[tuple[Paper, str]] = []
         self._index: PaperIndex | None = None
         self._forking = False
         self._workers = PageWorkers(1)
@@ -133,7 +132,6 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             SESSION.cards if self._serving else None,
         )
         self._converted = {entry.paper.id: entry.page or "" for entry in entries}
-        self._searched = [(entry.paper, entry.page or "") for entry in entries]
         log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
         # The papers live until the build ends: the collector would walk them again and
         # again for nothing (0.5 of its 1.4 s at 10,000 papers). See on_env.
@@ -147,7 +145,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             self._reuse = PageReuse(self._swap.site)
         if self._search and not self._serving:
             # The papers are indexed from their entries while the pages are built.
-            self._index = PaperIndex(self._scratch(config), self._searched, _lang(config))
+            self._index = PaperIndex(self._scratch(config), self._searched(), _lang(config))
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -176,7 +174,6 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             made.kept = self._reuse.keep(file.dest_uri, fingerprints.of(page))
             if page.updated:
                 self._updated[page.uri] = page.updated.isoformat()
-        self._converted = {}  # handed over to MkDocs; no need to hold them twice
         gc.freeze()  # the pages, like the papers, live until the build ends
         # The feeds are files of the site like any other: MkDocs writes them, serves
         # them, and checks links to them. A preview writes them after the pages.
@@ -292,7 +289,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             SESSION.afterwards.start(
                 Path(config.site_dir),
                 lambda: self._feed_files(config),
-                lambda: PaperIndex(self._scratch(config), self._searched, _lang(config)),
+                lambda: PaperIndex(self._scratch(config), self._searched(), _lang(config)),
                 self._searchable,
             )
 
@@ -313,6 +310,11 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
     ) -> LiveReloadServer:
         server.watch(str(self._papers_dir(config)))
         return server
+
+    def _searched(self) -> list[tuple[Paper, str]]:
+        """Each paper with its converted page, which search indexes (and MkDocs renders)."""
+        assert self.catalog is not None
+        return [(paper, self._converted[paper.id]) for paper in self.catalog.papers]
 
     def _scratch(self, config: MkDocsConfig) -> Path:
         """Where the search index is made before it goes into the site."""
