@@ -11,7 +11,7 @@ from mkdocs.exceptions import Abort
 
 from conftest import Site, entry, write_entry
 from paperfeed import parallel
-from paperfeed.convert import to_markdown
+from paperfeed.convert import convert
 from paperfeed.errors import PaperfeedError
 from paperfeed.load import load_entries
 from paperfeed.plugin import workers
@@ -35,7 +35,7 @@ def test_workers_give_what_one_process_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_feed(tmp_path / "papers", 40)
-    alone = load_entries(tmp_path / "papers", convert=to_markdown)
+    alone = load_entries(tmp_path / "papers", convert=convert)
     pools = []
 
     class CountedPool(parallel.ProcessPoolExecutor):
@@ -45,7 +45,7 @@ def test_workers_give_what_one_process_gives(
 
     monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountedPool)
-    together = load_entries(tmp_path / "papers", convert=to_markdown)
+    together = load_entries(tmp_path / "papers", convert=convert)
     assert together == alone
     assert pools == ([2] if parallel.cores() >= 2 else [])
 

@@ -1,13 +1,16 @@
 """A paper's card and row, copied from listing to listing (pieces.py), are byte for
-byte what each listing would have rendered."""
+byte what each listing would have rendered; so are pages given their front matter
+already parsed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import Site, built_with_and_without
+from paperfeed.convert import MarkdownPage, split_page
 from paperfeed.plugin import pieces
 
 
@@ -51,3 +54,20 @@ def test_a_full_cache_starts_again(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     big = make_site(tmp_path / "big")
     big.build()
     assert site.files() == big.files()
+
+
+def test_front_matter_kept_parsed_renders_what_its_yaml_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pages are handed to MkDocs with their front matter already parsed
+    # (convert.MarkdownPage); read from the YAML of their text, every file is the same.
+    kept = make_site(tmp_path / "kept")
+    kept.build()
+    monkeypatch.setattr(
+        MarkdownPage, "front_matter", lambda page: yaml.safe_load(split_page(page.text)[0])
+    )
+    parsed = make_site(tmp_path / "parsed")
+    parsed.build()
+    files, expected = kept.files(), parsed.files()
+    assert files.keys() == expected.keys()
+    assert [path for path in files if files[path] != expected[path]] == []

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
 from paperfeed.catalog import Catalog
-from paperfeed.convert import from_front_matter, from_markdown, to_markdown
+from paperfeed.convert import convert, from_front_matter, from_markdown, to_markdown
 from paperfeed.entry import LINK_KINDS, Paper
 from paperfeed.errors import PaperfeedError
 from paperfeed.feeds import FeedSettings, render_feeds
@@ -89,8 +89,13 @@ def test_every_field_survives_the_whole_way(fields: dict) -> None:
 
     page = to_markdown(paper, "papers/p.yaml")
     assert from_markdown(page) == paper
-    _, meta = get_data(page)  # what MkDocs hands the templates as page.meta
+    body, meta = get_data(page)  # what MkDocs hands the templates as page.meta
     assert from_front_matter(meta) == paper
+    # The engine is handed the front matter already parsed: it must be what the text says.
+    converted = convert(paper, "papers/p.yaml")
+    assert converted.text == page
+    assert converted.front_matter() == meta
+    assert converted.body == body
 
     feeds = render_feeds(Catalog({"p.yaml": paper}), FeedSettings("F", "https://x.org/"))
     item = ET.fromstring(feeds["feed.xml"]).find("channel/item")

@@ -129,11 +129,11 @@ class Entry:
 
     source: str
     paper: Paper
-    page: str | None = None  # the converted page, when load_entries was given `convert`
+    page: Any = None  # what `convert` made of the paper, when load_entries was given one
 
 
-# (paper, source) -> page text; module-level, so that worker processes can run it.
-Convert = Callable[[Paper, str], str]
+# (paper, source) -> its page; module-level, so that worker processes can run it.
+Convert = Callable[[Paper, str], Any]
 
 
 class EntryCache:

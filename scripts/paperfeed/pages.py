@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from paperfeed.catalog import Catalog
-from paperfeed.convert import HIDE, page_text, page_uri, to_markdown
+from paperfeed.convert import HIDE, MarkdownPage, convert, page_uri
 from paperfeed.entry import Paper
 from paperfeed.parallel import map_chunks
 
@@ -21,7 +21,7 @@ from paperfeed.parallel import map_chunks
 @dataclass(frozen=True)
 class GeneratedPage:
     uri: str  # path under the docs folder, e.g. "days/2024-11-27.md"
-    text: str
+    markdown: MarkdownPage
     # When its content last changed: the newest `added` it shows. Sitemaps use it in
     # place of the build's clock, so two builds of the same papers are identical.
     updated: date | None = None
@@ -29,9 +29,13 @@ class GeneratedPage:
     # a listing page ({"view": "day", "day": ...}), or the paper of a paper page.
     shows: dict[str, Any] | None = None
 
+    @property
+    def text(self) -> str:
+        return self.markdown.text
+
 
 def site_pages(
-    catalog: Catalog, converted: Mapping[str, str] | None = None, author_min: int = 1
+    catalog: Catalog, converted: Mapping[str, MarkdownPage] | None = None, author_min: int = 1
 ) -> Iterator[GeneratedPage]:
     """Every generated page: one per paper, day, week, month, tag and author, and the
     home, trending, archive, tag index, code, author index and subscribe pages.
@@ -85,11 +89,11 @@ def site_pages(
 
 def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:
     """Convert some papers: what one worker does (see parallel.py)."""
-    return [_paper_page(paper, to_markdown(paper, source)) for paper, source in jobs]
+    return [_paper_page(paper, convert(paper, source)) for paper, source in jobs]
 
 
-def _paper_page(paper: Paper, text: str) -> GeneratedPage:
-    return GeneratedPage(page_uri(paper), text, paper.day, {"view": "paper", "id": paper.id})
+def _paper_page(paper: Paper, page: MarkdownPage) -> GeneratedPage:
+    return GeneratedPage(page_uri(paper), page, paper.day, {"view": "paper", "id": paper.id})
 
 
 def _listing(
@@ -101,4 +105,4 @@ def _listing(
         "hide": list(HIDE),
         "pf": view,
     }
-    return GeneratedPage(uri, page_text(meta, ""), updated, view)
+    return GeneratedPage(uri, MarkdownPage.of(meta, ""), updated, view)

@@ -1,9 +1,10 @@
 """The pages paperfeed generates, as MkDocs pages that skip what they do not need.
 
 A generated page's body is one raw HTML block that Markdown would only copy, and its
-front matter was written by paperfeed a moment ago. So its source is split with the C
-YAML loader (MkDocs uses the pure-Python one) and its body is the content as it is:
-at 10,000 papers that saves a Markdown instance and a slow YAML parse per page.
+front matter was written by paperfeed a moment ago. So its front matter is taken as
+the converter left it, parsed (or, if another plugin gives the page a new source, read
+with the C YAML loader; MkDocs uses the pure-Python one), and its body is the content
+as it is: at 10,000 papers that saves a Markdown instance and a YAML parse per page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from markupsafe import escape
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from paperfeed.convert import split_page
+from paperfeed.convert import MarkdownPage, split_page
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -32,6 +33,8 @@ class GeneratedPage(Page):
     # Its file from the last build still holds what it would render (see reuse.py): it
     # is linked into the new build, and its source need not even be read.
     kept = False
+    # What the converter made of the page; its text is the file's content.
+    converted: MarkdownPage | None = None
 
     def read_source(self, config: MkDocsConfig) -> None:
         # MkDocs reads every page before it renders any; 100,000 pages read at once are
@@ -47,9 +50,11 @@ class GeneratedPage(Page):
     def load(self, config: MkDocsConfig, rewrite: Callable[[str], str] | None = None) -> None:
         """Read the page's front matter and body; `rewrite` adjusts the body's HTML."""
         source = config.plugins.on_page_read_source(page=self, config=config)
-        if source is None:
-            source = self.file.content_string
-        self.markdown, self.meta = split_front_matter(source)
+        if source is None and self.converted is not None:
+            self.markdown, self.meta = self.converted.body, self.converted.front_matter()
+        else:
+            text = self.file.content_string if source is None else source
+            self.markdown, self.meta = split_front_matter(text)
         # Material prints page.meta.title and .description into the page unescaped,
         # trusting authors; these come from strangers' entries.
         for key in ("title", "description"):
