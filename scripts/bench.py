@@ -37,7 +37,7 @@ from bench_search import SearchError, measure_site, missing, summary
 from bench_serve import ServeError, measure_serve
 from bench_serve import summary as serve_summary
 from paperfeed.catalog import Catalog
-from paperfeed.convert import to_markdown
+from paperfeed.convert import convert
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.load import load_entries, load_papers
 from paperfeed.pages import site_pages
@@ -88,9 +88,9 @@ def stage_convert(root: Path) -> dict[str, Any]:
 def stage_prepare(root: Path) -> dict[str, Any]:
     """What the plugin does before MkDocs starts: load, validate and convert in one pass."""
     start = time.perf_counter()
-    entries = load_entries(root / "papers", root, convert=to_markdown)
+    entries = load_entries(root / "papers", root, convert=convert)
     catalog = Catalog({entry.source: entry.paper for entry in entries})
-    pages = list(site_pages(catalog, {entry.paper.id: entry.page or "" for entry in entries}))
+    pages = list(site_pages(catalog, {entry.paper.id: entry.page for entry in entries}))
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "output_bytes": sum(len(p.text.encode()) for p in pages)}
 
