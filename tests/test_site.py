@@ -218,6 +218,9 @@ def test_site_url_is_required(site: Site, caplog: pytest.LogCaptureFixture) -> N
 def test_an_empty_feed_builds(site: Site) -> None:
     site.build()
     assert "No papers yet" in site.html("")
+    # Pagefind makes no index of nothing; the search box gets one that finds the home page
+    (record,) = site.search_records()
+    assert (record["url"], record["content"]) == ("/", "No papers yet.")
 
 
 def test_paper_page_has_scholarly_json_ld(feed: Site) -> None:

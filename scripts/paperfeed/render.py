@@ -60,3 +60,8 @@ def search_record(paper: Paper, body: str, lang: str) -> str:
     `body`: the body of its converted page (`page_body`), which the page shows too."""
     template = _env().get_template("search-record.html")
     return template.render(paper=paper, body=Markup(body), lang=lang)
+
+
+def empty_index(lang: str) -> str:
+    """The one page of a search index when the site has nothing else to search."""
+    return _env().get_template("search-empty.html").render(lang=lang)

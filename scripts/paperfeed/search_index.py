@@ -6,39 +6,54 @@ chunks that the browser fetches for the words typed: about 250 KB for a search a
 10,000 papers, opening the box included.
 
 Pagefind reads, for each paper, a small page made from its entry (search-record.html:
-the text the paper's page shows under `data-pagefind-body`), streamed to its service
-from memory (pagefind_service.py). So indexing needs no built page: it runs beside the
-rendering, in threads, and the site's pages are never read back from the disk.
-Hand-written pages (About ...) are indexed once built, into an index of their own that
-the browser merges.
+the text the paper's page shows under `data-pagefind-body`). So indexing needs no built
+page and starts as soon as the papers are loaded, beside the rendering; the site's
+pages are never read back. The records of a part go into a folder in memory (/dev/shm,
+where there is one) that Pagefind's command line indexes in one call. Its service mode,
+which the `pagefind` package drives, took 2-3 CPU-s more at 10,000 papers (and the
+package polls for each answer: Pagefind/pagefind#976); record files on the disk cost
+more than either, creating and deleting 20,000 inodes.
+
+In `mkdocs build` the index is made by a fork of the build at a lower priority: it
+takes the core the build leaves idle while it generates pages, and what is left once
+the pages are written, without slowing the rendering meanwhile. Hand-written pages
+(About ...) are indexed once built, into an index of their own that the browser merges.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from paperfeed.convert import split_page
 from paperfeed.entry import Paper
-from paperfeed.pagefind_service import PagefindIndex, PagefindService, PagefindServiceError
-from paperfeed.render import search_record
+from paperfeed.forked import Forked
+from paperfeed.render import empty_index, search_record
 
 OUTPUT_DIR = "pagefind"
 # A search costs Pagefind time in the square of a word's hits in each index part: at
 # 10,000 papers a word in 81% of them took 560 ms in one index, 240 ms in four. So the
-# papers are indexed in parts of this many, one after the other (which also bounds
-# Pagefind's memory, about 140 KB a paper until a part is written), and the browser
-# merges them: search.js reads the list of parts from SHARDS_FILE.
+# papers are indexed in parts of this many (which also bounds Pagefind's memory, about
+# 140 KB a paper until a part is written), and the browser merges them: search.js
+# reads the list of parts from SHARDS_FILE.
 SHARD_PAGES = 2_500
 SHARDS_FILE = "paperfeed-shards.json"
-_SERVICES = 2
+# Parts indexed at a time: Pagefind writes a part's index on one core.
+_AT_ONCE = 2
+# How much lower the forked indexer runs than the build (see above).
+NICENESS = 10
 PAGES_SHARD = "pages/"
 # The ¶ permalinks that Markdown's toc adds to headings are not part of the text.
-_CONFIG = {"exclude_selectors": [".headerlink"]}
+_EXCLUDE_SELECTORS = ".headerlink"
+_IN_MEMORY = Path("/dev/shm")
 
 
 class SearchIndexError(Exception):
@@ -46,9 +61,12 @@ class SearchIndexError(Exception):
 
 
 class PaperIndex:
-    """The papers' index, written into `output` by threads while the site is built."""
+    """The papers' index, written into `output` while the site is built: by a forked
+    child (`fork`, for a process with no other thread) or by threads."""
 
-    def __init__(self, output: Path, papers: Sequence[tuple[Paper, str]], lang: str) -> None:
+    def __init__(
+        self, output: Path, papers: Sequence[tuple[Paper, str]], lang: str, fork: bool = False
+    ) -> None:
         """`papers`: each paper with its converted page (see convert.py)."""
         self.output = output
         self._papers = sorted(papers, key=lambda p: p[0].id)  # the same bytes every build
@@ -56,63 +74,129 @@ class PaperIndex:
         self._parts = max(1, -(-len(self._papers) // SHARD_PAGES))
         self._failures: list[str] = []
         self._stopped = threading.Event()
-        # Pagefind's service works through one request after another: a part's index
-        # is written on one core. Two services take every other part.
-        self._threads = [
-            threading.Thread(target=self._run, args=(first,), daemon=True)
-            for first in range(min(_SERVICES, self._parts))
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._threads: list[threading.Thread] = []
+        self._child: Forked | None = None  # (what the child itself sees)
+        if fork:
+            self._child = Forked(self._index_in_child, NICENESS)
+        else:
+            self._start()
 
     def finish(self, site_dir: Path, pages: Sequence[str]) -> int:
         """Wait for the papers, index the built `pages` of `site_dir` (paths), and
         write the list of parts; the count of pages indexed."""
-        for thread in self._threads:
-            thread.join()
+        self._wait()
         if self._failures:
             raise SearchIndexError(self._failures[0])
         shards = [_shard(part) for part in range(1, self._parts)]
-        if pages:
-            with _reported():
-                _index_pages(self.output / PAGES_SHARD, site_dir, pages)
-            _check_written(self.output / PAGES_SHARD)
+        if not self._papers:  # the main index is the pages'
+            self._index_pages(site_dir, pages, self.output)
+        elif pages:
+            self._index_pages(site_dir, pages, self.output / PAGES_SHARD)
             shards.append(PAGES_SHARD)
         (self.output / SHARDS_FILE).write_text(json.dumps(shards), encoding="utf-8")
         return len(self._papers) + len(pages)
 
     def stop(self) -> None:
-        """The build failed: stop as soon as the parts being written are done."""
+        """The build failed: stop now (a child), or once the parts begun are done."""
         self._stopped.set()
+        if self._child is not None:
+            self._child.kill()
+            self._child = None
+        self._wait()
+
+    def _start(self) -> None:
+        self._threads = [
+            threading.Thread(target=self._run, args=(first,), daemon=True)
+            for first in range(min(_AT_ONCE, self._parts))
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _wait(self) -> None:
+        if self._child is not None:
+            result = self._child.result()
+            self._child = None
+            self._failures += result.get("failures", [])
+            if "error" in result:
+                self._failures.append(f"indexing the papers: {result['error']}")
         for thread in self._threads:
             thread.join()
+        self._threads = []
+
+    def _index_in_child(self) -> dict[str, Any]:
+        self._start()
+        self._wait()
+        return {"failures": self._failures}
 
     def _run(self, first: int) -> None:
         try:
             with _reported():
-                self._index_parts(range(first, self._parts, _SERVICES))
+                for part in range(first, self._parts, _AT_ONCE):
+                    if self._stopped.is_set():
+                        return
+                    self._index_part(part)
         except SearchIndexError as e:
             self._failures.append(str(e))
 
-    def _index_parts(self, parts: range) -> None:
-        self.output.mkdir(parents=True, exist_ok=True)
-        with PagefindService() as service:
-            for part in parts:
-                if self._stopped.is_set():
-                    return
-                index = PagefindIndex(service, _CONFIG)
-                for paper, page in self._papers[part * SHARD_PAGES : (part + 1) * SHARD_PAGES]:
-                    html = search_record(paper, split_page(page)[1], self._lang)
-                    index.add_html(f"papers/{paper.id}/index.html", html)
-                index.write(str(self.output / _shard(part)))
-                _check_written(self.output / _shard(part))
+    def _index_part(self, part: int) -> None:
+        papers = self._papers[part * SHARD_PAGES : (part + 1) * SHARD_PAGES]
+        if not papers:
+            return
+        with _records() as folder:
+            for paper, page in papers:
+                # where the paper's page is in the site: Pagefind takes its URL from it
+                record = folder / "papers" / paper.id / "index.html"
+                record.parent.mkdir(parents=True)
+                html = search_record(paper, split_page(page)[1], self._lang)
+                record.write_text(html, encoding="utf-8")
+            _pagefind(folder, self.output / _shard(part))
+
+    def _index_pages(self, site_dir: Path, pages: Sequence[str], output: Path) -> None:
+        with _reported(), _records() as folder:
+            for page in pages:
+                (folder / page).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(site_dir / page, folder / page)
+            if not pages:
+                (folder / "index.html").write_text(empty_index(self._lang), encoding="utf-8")
+            _pagefind(folder, output)
 
 
-def _check_written(output: Path) -> None:
-    """An index whose entry file is missing or empty fails in every reader's browser."""
+def executable() -> str:
+    """The binary the `pagefind[bin]` package installed (or one on PATH)."""
+    # Imported here: the lookup runs on import, and only a build with search needs it.
+    from pagefind.service import get_executable
+
+    found = get_executable()
+    if found is None:
+        raise SearchIndexError(
+            "the Pagefind binary is missing: reinstall paperfeed, "
+            "or run `pip install 'pagefind[bin]'`"
+        )
+    return str(found)
+
+
+def _pagefind(site: Path, output: Path) -> None:
+    """Index the pages under `site` into a bundle at `output`."""
+    command = [executable(), "--site", str(site), "--output-path", str(output)]
+    command += ["--exclude-selectors", _EXCLUDE_SELECTORS, "--silent"]
+    done = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    if done.returncode != 0:
+        said = (done.stderr.strip() or done.stdout.strip())[-2000:]
+        raise SearchIndexError(
+            f"pagefind ended (status {done.returncode})" + (f": {said}" if said else "")
+        )
+    # An index whose entry file is missing or empty fails in every reader's browser.
     entry = output / "pagefind-entry.json"
     if not entry.is_file() or entry.stat().st_size == 0:
         raise SearchIndexError(f"Pagefind wrote no {entry.name} in {output}: build again")
+
+
+@contextmanager
+def _records() -> Iterator[Path]:
+    """A scratch folder for the pages Pagefind reads, in memory where Linux has it."""
+    place = _IN_MEMORY if _IN_MEMORY.is_dir() and os.access(_IN_MEMORY, os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="paperfeed-search-", dir=place) as folder:
+        yield Path(folder)
 
 
 def _shard(part: int) -> str:
@@ -120,22 +204,11 @@ def _shard(part: int) -> str:
     return f"shard-{part}/" if part else ""
 
 
-def _index_pages(output: Path, site_dir: Path, pages: Sequence[str]) -> None:
-    """Index built pages of the site, by their paths in it."""
-    with PagefindService() as service:
-        index = PagefindIndex(service, _CONFIG)
-        for page in pages:
-            index.add_html(page, (site_dir / page).read_text(encoding="utf-8"))
-        index.write(str(output))
-
-
 @contextmanager
 def _reported() -> Iterator[None]:
-    """Pagefind's failures, and the disk's, as SearchIndexError."""
+    """The disk's failures as SearchIndexError."""
     try:
         yield
-    except PagefindServiceError as e:
-        raise SearchIndexError(str(e)) from None
     except OSError as e:
         raise SearchIndexError(f"{e.filename or 'Pagefind'}: {e.strerror or e}") from None
 

@@ -21,6 +21,7 @@ from paperfeed.errors import PaperfeedError
 from paperfeed.export import EXPORT_PATH, papers_json
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.fingerprint import Fingerprints
+from paperfeed.forked import can_fork as alone
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin import chrome, pieces
@@ -145,7 +146,12 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
             self._reuse = PageReuse(self._swap.site)
         if self._search and not self._serving:
             # The papers are indexed from their entries while the pages are built.
-            self._index = PaperIndex(self._scratch(config), self._searched(), _lang(config))
+            self._index = PaperIndex(
+                self._scratch(config),
+                self._searched(),
+                _lang(config),
+                fork=self._forking and alone(),
+            )
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

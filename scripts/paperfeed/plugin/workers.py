@@ -13,13 +13,13 @@ threaded server is not safe) and where there is no fork.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import signal
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from paperfeed.forked import Forked
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,7 +67,7 @@ class _Counter(logging.Handler):
 class PageWorkers:
     def __init__(self, count: int) -> None:
         self.count = count
-        self._children: list[tuple[int, int]] = []
+        self._children: list[Forked] = []
 
     def start(
         self,
@@ -86,35 +86,30 @@ class PageWorkers:
         for index, page in enumerate(pages):
             shares[turn[index % len(turn)]].append(page)
         shares = [share for share in shares[1:] if share]
+        parent = os.getpid()
         for share in shares:
-            self._children.append(_fork(share, config, nav, env, doc_files))
+            self._children.append(
+                Forked(lambda share=share: _render(share, config, nav, env, doc_files, parent))
+            )
         taken = [page for share in shares for page in share]
         log.debug(f"{len(taken)} of {len(pages)} pages go to {len(shares)} worker(s)")
         return taken
 
     def stop(self) -> None:
         """The build failed: end the children before their pages are swept away."""
-        for pid, pipe in self._children:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.waitpid(pid, 0)
-            os.close(pipe)
+        for child in self._children:
+            child.kill()
         self._children = []
 
     def finish(self) -> list[str]:
         """Wait for every child; the problems they had, if any (warnings count too)."""
         problems = []
         started = time.monotonic()
-        for pid, pipe in self._children:
-            with os.fdopen(pipe, "r", encoding="utf-8") as report:
-                text = report.read()
-            _, status = os.waitpid(pid, 0)
-            result = json.loads(text) if text else {}
+        for child in self._children:
+            result = child.result()
             log.debug(f"A worker rendered its share in {result.get('seconds', 0):.2f} s")
-            if status != 0 or "error" in result:
-                problems.append(result.get("error") or f"a worker ended with status {status}")
+            if "error" in result:
+                problems.append(result["error"])
             elif result.get("warnings"):
                 problems.append(f"{result['warnings']} warning(s) while rendering pages")
         if self._children:
@@ -124,37 +119,20 @@ class PageWorkers:
         return problems
 
 
-def _fork(
+def _render(
     share: list[Page],
     config: MkDocsConfig,
     nav: Navigation,
     env: Environment,
     doc_files: Sequence[File],
-) -> tuple[int, int]:
-    read, write = os.pipe()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid:
-        os.close(write)
-        return pid, read
-    # The child: render, report, and leave without running anything of the parent's.
-    os.close(read)
-    status, result = 1, {}
+    parent: int,
+) -> dict[str, Any]:
+    """A child's work: render and write its share with MkDocs' own page builder."""
     started = time.monotonic()
     counter = _Counter()
     logging.getLogger("mkdocs").addHandler(counter)
-    try:
-        for page in share:
-            if os.getppid() != parent:  # the build was interrupted or killed: stop too
-                raise SystemExit("the build that started this worker has ended")
-            _build_page(page, config, doc_files, nav, env)
-        status, result = 0, {"warnings": counter.count, "seconds": time.monotonic() - started}
-    except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
-        result = {"error": f"{type(e).__name__}: {e}"}
-    finally:
-        try:
-            os.write(write, json.dumps(result).encode())
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(status)
+    for page in share:
+        if os.getppid() != parent:  # the build was interrupted or killed: stop too
+            raise SystemExit("the build that started this worker has ended")
+        _build_page(page, config, doc_files, nav, env)
+    return {"warnings": counter.count, "seconds": time.monotonic() - started}
