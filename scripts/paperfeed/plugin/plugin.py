@@ -24,7 +24,7 @@ from paperfeed.fingerprint import Fingerprints
 from paperfeed.forked import can_fork as alone
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
-from paperfeed.plugin import chrome, pieces
+from paperfeed.plugin import chrome, language, pieces
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
 from paperfeed.plugin.generated import GeneratedPage, nav_titles
@@ -237,6 +237,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         env.globals["paperfeed"] = self.catalog
         chrome.install(env)
         pieces.install(env)
+        language.install(env)
         # Every page is read by now and lives until the build ends. Python's collector
         # would walk all of them again and again while pages are written (8 of 35 s at
         # 10,000 papers); frozen, they are left alone until post_build.
