@@ -22,6 +22,7 @@ from paperfeed.export import EXPORT_PATH, papers_json
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.fingerprint import Fingerprints
 from paperfeed.forked import can_fork as alone
+from paperfeed.linked_data import scholarly_article
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin import chrome, language, pieces
@@ -235,6 +236,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         # Listing templates ask the catalog for their cards.
         env.globals["paperfeed"] = self.catalog
+        env.globals["paperfeed_json_ld"] = scholarly_article
         chrome.install(env)
         pieces.install(env)
         language.install(env)
