@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from importlib import metadata
 from itertools import pairwise
 from pathlib import Path
@@ -257,14 +258,15 @@ def work_dir(keep: Path | None, n: int) -> tempfile.TemporaryDirectory[str] | Pa
     return root
 
 
-def run_size(args: argparse.Namespace, n: int) -> dict[str, dict[str, Any]]:
-    """One size's figures; a temp dir is removed afterwards, a --keep folder is not."""
+def run_size(args: argparse.Namespace, n: int, cleanup: ExitStack) -> dict[str, dict[str, Any]]:
+    """One size's figures. A temp dir is removed when the whole run ends, not before the
+    next size: on ext4 without a journal (the README's machine), creating files is slow
+    for minutes after many were deleted, and that would fall on the next size's builds."""
     place = work_dir(args.keep, n)
+    if not isinstance(place, Path):
+        place = Path(cleanup.enter_context(place))
     options = (args.author_pages_min, args.peers, args.peer_max, args.browser, args.serve)
-    if isinstance(place, Path):
-        return bench(n, place, *options)
-    with place as tmp:
-        return bench(n, Path(tmp), *options)
+    return bench(n, place, *options)
 
 
 # -- the report -------------------------------------------------------------------------
@@ -465,7 +467,8 @@ def main(argv: list[str] | None = None) -> None:
         run_child(args.stage, args.dir)
         return
     sizes = sorted(set(args.sizes or DEFAULT_SIZES) | ({HUGE} if args.huge else set()))
-    print(report({n: run_size(args, n) for n in sizes}))
+    with ExitStack() as cleanup:
+        print(report({n: run_size(args, n, cleanup) for n in sizes}))
 
 
 if __name__ == "__main__":

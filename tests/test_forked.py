@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -55,3 +56,26 @@ def test_kill_ends_the_child_and_what_it_started(tmp_path: Path) -> None:
     # the sleeper is gone (or a zombie no one waits for, which counts as gone)
     status = Path(f"/proc/{sleeper}/status")
     assert not status.exists() or "State:\tZ" in status.read_text()
+
+
+def test_a_search_index_child_stops_when_the_build_is_gone(tmp_path: Path) -> None:
+    # The build is killed (no on_build_error): its indexer, in a process group of its
+    # own that an interrupt does not reach, stops after the part it is writing.
+    script = f"""
+import os, sys
+from pathlib import Path
+sys.path[:0] = {[str(Path(__file__).parent)]!r}
+from conftest import entry
+from paperfeed import search_index
+from paperfeed.entry import Paper
+search_index.SHARD_PAGES = 1
+papers = [(Paper.model_validate(entry(id=f"p{{i:02d}}")), "") for i in range(40)]
+search_index.PaperIndex(Path({str(tmp_path / "out")!r}), papers, "en", fork=True)
+os._exit(0)
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    time.sleep(3)  # a part takes Pagefind a fraction of a second
+    parts = lambda: len(list((tmp_path / "out").glob("**/pagefind-entry.json")))  # noqa: E731
+    written = parts()
+    time.sleep(2)
+    assert parts() == written < 40

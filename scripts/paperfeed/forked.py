@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 
-def can_fork() -> bool:
+def no_other_thread() -> bool:
     """Whether this process may fork now: a fork copies one thread, and a lock another
     thread held stays locked in the child for ever."""
     return hasattr(os, "fork") and threading.active_count() == 1

@@ -76,6 +76,8 @@ class PaperIndex:
         self._stopped = threading.Event()
         self._threads: list[threading.Thread] = []
         self._child: Forked | None = None  # (what the child itself sees)
+        self._build = os.getpid()
+        self._in_child = False
         if fork:
             self._child = Forked(self._index_in_child, NICENESS)
         else:
@@ -124,6 +126,7 @@ class PaperIndex:
         self._threads = []
 
     def _index_in_child(self) -> dict[str, Any]:
+        self._in_child = True
         self._start()
         self._wait()
         return {"failures": self._failures}
@@ -132,11 +135,16 @@ class PaperIndex:
         try:
             with _reported():
                 for part in range(first, self._parts, _AT_ONCE):
-                    if self._stopped.is_set():
+                    if self._stopped.is_set() or self._orphaned():
                         return
                     self._index_part(part)
         except SearchIndexError as e:
             self._failures.append(str(e))
+
+    def _orphaned(self) -> bool:
+        # A child has a process group of its own, so an interrupt of the build does not
+        # reach it: it stops when it sees that the build is gone.
+        return self._in_child and os.getppid() != self._build
 
     def _index_part(self, part: int) -> None:
         papers = self._papers[part * SHARD_PAGES : (part + 1) * SHARD_PAGES]

@@ -21,7 +21,7 @@ from paperfeed.errors import PaperfeedError
 from paperfeed.export import EXPORT_PATH, papers_json
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.fingerprint import Fingerprints
-from paperfeed.forked import can_fork as alone
+from paperfeed.forked import no_other_thread
 from paperfeed.linked_data import scholarly_article
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
@@ -151,7 +151,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 self._scratch(config),
                 self._searched(),
                 _lang(config),
-                fork=self._forking and alone(),
+                fork=self._forking and no_other_thread(),
             )
         return config
 
