@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import entry
+from paperfeed import search_index
+from paperfeed.entry import Paper
 from paperfeed.forked import Forked
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
@@ -58,9 +61,11 @@ def test_kill_ends_the_child_and_what_it_started(tmp_path: Path) -> None:
     assert not status.exists() or "State:\tZ" in status.read_text()
 
 
-def test_a_search_index_child_stops_when_the_build_is_gone(tmp_path: Path) -> None:
+def test_a_search_index_child_ends_with_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The build is killed (no on_build_error): its indexer, in a process group of its
-    # own that an interrupt does not reach, stops after the part it is writing.
+    # own that an interrupt does not reach, ends with it, Pagefind included.
     script = f"""
 import os, sys
 from pathlib import Path
@@ -69,13 +74,35 @@ from conftest import entry
 from paperfeed import search_index
 from paperfeed.entry import Paper
 search_index.SHARD_PAGES = 1
+search_index._IN_MEMORY = Path({str(tmp_path / "shm")!r})
 papers = [(Paper.model_validate(entry(id=f"p{{i:02d}}")), "") for i in range(40)]
 search_index.PaperIndex(Path({str(tmp_path / "out")!r}), papers, "en", fork=True)
 os._exit(0)
 """
+    (tmp_path / "shm").mkdir()
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
-    time.sleep(3)  # a part takes Pagefind a fraction of a second
     parts = lambda: len(list((tmp_path / "out").glob("**/pagefind-entry.json")))  # noqa: E731
+    time.sleep(1)
     written = parts()
-    time.sleep(2)
+    time.sleep(2)  # a part takes Pagefind a fraction of a second
     assert parts() == written < 40
+    # What it left in memory goes with the next index made on this machine.
+    (left,) = (tmp_path / "shm").iterdir()
+    monkeypatch.setattr(search_index, "_IN_MEMORY", tmp_path / "shm")
+    search_index.PaperIndex(tmp_path / "next", [], "en").stop()
+    assert list((tmp_path / "shm").iterdir()) == []
+
+
+@pytest.mark.parametrize("how", ["finished", "stopped"])
+def test_a_search_index_leaves_nothing_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    (tmp_path / "shm").mkdir()
+    monkeypatch.setattr(search_index, "_IN_MEMORY", tmp_path / "shm")
+    papers = [(Paper.model_validate(entry(id=f"p{i}")), "") for i in range(3)]
+    index = search_index.PaperIndex(tmp_path / "out", papers, "en", fork=True)
+    if how == "finished":
+        assert index.finish(tmp_path / "site", []) == 3
+    else:
+        index.stop()
+    assert list((tmp_path / "shm").iterdir()) == []

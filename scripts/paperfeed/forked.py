@@ -8,6 +8,7 @@ each write). Only for a process with no other thread: the caller knows when that
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -28,6 +29,7 @@ class Forked:
 
     def __init__(self, work: Callable[[], dict[str, Any]], niceness: int = 0) -> None:
         read, write = os.pipe()
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid:
             os.close(write)
@@ -43,6 +45,7 @@ class Forked:
         status, result = 1, {}
         try:
             os.setpgid(0, 0)
+            _die_with(parent)
             if niceness:
                 os.nice(niceness)
             result, status = work(), 0
@@ -74,3 +77,21 @@ class Forked:
             pass
         os.waitpid(self.pid, 0)
         os.close(self._pipe)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """On Linux, end this child and all it started as soon as the build ends, however
+    it ends (an interrupt, a kill): nothing may go on writing into a build's folders
+    once the next build has cleaned them."""
+    if sys.platform != "linux":
+        return  # (the children look for their parent between pages and parts)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    signal.signal(signal.SIGTERM, lambda *_: os.killpg(0, signal.SIGKILL))
+    if os.getppid() != parent:  # it ended before the line above
+        os.killpg(0, signal.SIGKILL)

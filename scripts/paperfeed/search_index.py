@@ -54,6 +54,7 @@ PAGES_SHARD = "pages/"
 # The ¶ permalinks that Markdown's toc adds to headings are not part of the text.
 _EXCLUDE_SELECTORS = ".headerlink"
 _IN_MEMORY = Path("/dev/shm")
+_RECORDS = "paperfeed-search-"
 
 
 class SearchIndexError(Exception):
@@ -78,6 +79,9 @@ class PaperIndex:
         self._child: Forked | None = None  # (what the child itself sees)
         self._build = os.getpid()
         self._in_child = False
+        # The pages Pagefind reads, a folder per part; made here, so the build removes
+        # it even if it had to kill the child that writes in it.
+        self._records = _records_folder()
         if fork:
             self._child = Forked(self._index_in_child, NICENESS)
         else:
@@ -96,6 +100,7 @@ class PaperIndex:
             self._index_pages(site_dir, pages, self.output / PAGES_SHARD)
             shards.append(PAGES_SHARD)
         (self.output / SHARDS_FILE).write_text(json.dumps(shards), encoding="utf-8")
+        shutil.rmtree(self._records, ignore_errors=True)
         return len(self._papers) + len(pages)
 
     def stop(self) -> None:
@@ -105,6 +110,7 @@ class PaperIndex:
             self._child.kill()
             self._child = None
         self._wait()
+        shutil.rmtree(self._records, ignore_errors=True)
 
     def _start(self) -> None:
         self._threads = [
@@ -129,6 +135,8 @@ class PaperIndex:
         self._in_child = True
         self._start()
         self._wait()
+        if self._orphaned():  # no one else is left to remove it
+            shutil.rmtree(self._records, ignore_errors=True)
         return {"failures": self._failures}
 
     def _run(self, first: int) -> None:
@@ -150,7 +158,7 @@ class PaperIndex:
         papers = self._papers[part * SHARD_PAGES : (part + 1) * SHARD_PAGES]
         if not papers:
             return
-        with _records() as folder:
+        with self._folder(f"part-{part}") as folder:
             for paper, page in papers:
                 # where the paper's page is in the site: Pagefind takes its URL from it
                 record = folder / "papers" / paper.id / "index.html"
@@ -160,13 +168,22 @@ class PaperIndex:
             _pagefind(folder, self.output / _shard(part))
 
     def _index_pages(self, site_dir: Path, pages: Sequence[str], output: Path) -> None:
-        with _reported(), _records() as folder:
+        with _reported(), self._folder("pages") as folder:
             for page in pages:
                 (folder / page).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(site_dir / page, folder / page)
             if not pages:
                 (folder / "index.html").write_text(empty_index(self._lang), encoding="utf-8")
             _pagefind(folder, output)
+
+    @contextmanager
+    def _folder(self, name: str) -> Iterator[Path]:
+        folder = self._records / name
+        folder.mkdir()
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def executable() -> str:
@@ -199,12 +216,29 @@ def _pagefind(site: Path, output: Path) -> None:
         raise SearchIndexError(f"Pagefind wrote no {entry.name} in {output}: build again")
 
 
-@contextmanager
-def _records() -> Iterator[Path]:
+def _records_folder() -> Path:
     """A scratch folder for the pages Pagefind reads, in memory where Linux has it."""
     place = _IN_MEMORY if _IN_MEMORY.is_dir() and os.access(_IN_MEMORY, os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="paperfeed-search-", dir=place) as folder:
-        yield Path(folder)
+    _sweep(place or Path(tempfile.gettempdir()))
+    return Path(tempfile.mkdtemp(prefix=f"{_RECORDS}{os.getpid()}-", dir=place))
+
+
+def _sweep(place: Path) -> None:
+    """Remove what killed builds left there: files in memory outlive their build."""
+    for folder in place.glob(_RECORDS + "*"):
+        owner = folder.name.removeprefix(_RECORDS).split("-")[0]
+        if owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _shard(part: int) -> str:
