@@ -65,7 +65,10 @@ def test_an_interrupted_build_leaves_the_previous_site_intact(site: Site, signum
         assert time.monotonic() < deadline
         time.sleep(0.01)
     build.send_signal(signum)
-    build.wait(timeout=60)
+    try:
+        build.wait(timeout=60)
+    finally:
+        build.kill()  # (a build that hangs on the way out must not outlive the test)
     assert build.returncode != 0
     assert tree(site.site_dir) == before
     # the next build cleans up what the interrupted one left and succeeds

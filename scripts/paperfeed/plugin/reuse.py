@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,8 +54,8 @@ class PageReuse:
             self._old = _read(manifest_path(previous))
         self._new: dict[str, str] = {}
         self.kept: list[str] = []
-        self._linking: ThreadPoolExecutor | None = None
-        self._linked: list[Future[None]] = []
+        self._linking: list[threading.Thread] = []
+        self._failed: list[BaseException] = []
 
     def keep(self, dest_uri: str, fingerprint: str) -> bool:
         """Record the page's fingerprint; whether its last file can be kept."""
@@ -104,22 +104,30 @@ class PageReuse:
         self._start(_put, site_dir, jobs)
 
     def _start(self, work: Callable[..., None], site_dir: Path, jobs: list[tuple]) -> None:
-        self._linking = ThreadPoolExecutor(_LINKERS)
-        self._linked = [
-            self._linking.submit(work, self.previous, site_dir, jobs[k::_LINKERS])
+        # Daemon threads, not a thread pool: an interrupt that lands while a pool starts
+        # its threads can leave one that the pool never stops, and Python's exit waits
+        # for it for ever.
+        def link(share: list[tuple]) -> None:
+            try:
+                work(self.previous, site_dir, share)
+            except BaseException as e:  # noqa: BLE001 - raised by finish()
+                self._failed.append(e)
+
+        self._linking = [
+            threading.Thread(target=link, args=(jobs[k::_LINKERS],), daemon=True)
             for k in range(_LINKERS)
         ]
+        for thread in self._linking:
+            thread.start()
 
     def finish(self) -> None:
         """Wait for the links; an error making one is raised here."""
-        if self._linking is None:
-            return
-        try:
-            for done in self._linked:
-                done.result()
-        finally:
-            self._linking.shutdown()
-            self._linking = None
+        for thread in self._linking:
+            thread.join()
+        self._linking = []
+        if self._failed:
+            failed, self._failed = self._failed[0], []
+            raise failed
 
     def save(self, site: Path) -> None:
         """The manifest of the build just finished, for the next one."""
