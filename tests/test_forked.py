@@ -13,6 +13,7 @@ import pytest
 
 from conftest import entry
 from paperfeed import search_index
+from paperfeed.convert import convert
 from paperfeed.entry import Paper
 from paperfeed.forked import Forked
 
@@ -75,7 +76,9 @@ from paperfeed import search_index
 from paperfeed.entry import Paper
 search_index.SHARD_PAGES = 1
 search_index._IN_MEMORY = Path({str(tmp_path / "shm")!r})
-papers = [(Paper.model_validate(entry(id=f"p{{i:02d}}")), "") for i in range(40)]
+from paperfeed.convert import convert
+papers = [Paper.model_validate(entry(id=f"p{{i:02d}}")) for i in range(40)]
+papers = [(paper, convert(paper, "p.yaml")) for paper in papers]
 search_index.PaperIndex(Path({str(tmp_path / "out")!r}), papers, "en", fork=True)
 os._exit(0)
 """
@@ -99,7 +102,8 @@ def test_a_search_index_leaves_nothing_in_memory(
 ) -> None:
     (tmp_path / "shm").mkdir()
     monkeypatch.setattr(search_index, "_IN_MEMORY", tmp_path / "shm")
-    papers = [(Paper.model_validate(entry(id=f"p{i}")), "") for i in range(3)]
+    made = [Paper.model_validate(entry(id=f"p{i}")) for i in range(3)]
+    papers = [(paper, convert(paper, "p.yaml")) for paper in made]
     index = search_index.PaperIndex(tmp_path / "out", papers, "en", fork=True)
     if how == "finished":
         assert index.finish(tmp_path / "site", []) == 3

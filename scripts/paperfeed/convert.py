@@ -90,7 +90,7 @@ class MarkdownPage:
 
 def to_markdown(paper: Paper, source: str) -> str:
     """The whole page: front matter and body."""
-    return page_text(front_matter(paper, source), page_body(paper, source))
+    return convert(paper, source).text
 
 
 def convert(paper: Paper, source: str) -> MarkdownPage:

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from paperfeed.convert import split_page
+from paperfeed.convert import MarkdownPage
 from paperfeed.entry import Paper
 from paperfeed.forked import Forked
 from paperfeed.render import empty_index, search_record
@@ -66,7 +66,11 @@ class PaperIndex:
     child (`fork`, for a process with no other thread) or by threads."""
 
     def __init__(
-        self, output: Path, papers: Sequence[tuple[Paper, str]], lang: str, fork: bool = False
+        self,
+        output: Path,
+        papers: Sequence[tuple[Paper, MarkdownPage]],
+        lang: str,
+        fork: bool = False,
     ) -> None:
         """`papers`: each paper with its converted page (see convert.py)."""
         self.output = output
@@ -163,7 +167,7 @@ class PaperIndex:
                 # where the paper's page is in the site: Pagefind takes its URL from it
                 record = folder / "papers" / paper.id / "index.html"
                 record.parent.mkdir(parents=True)
-                html = search_record(paper, split_page(page)[1], self._lang)
+                html = search_record(paper, page.body, self._lang)
                 record.write_text(html, encoding="utf-8")
             _pagefind(folder, self.output / _shard(part))
 

@@ -326,10 +326,10 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         server.watch(str(self._papers_dir(config)))
         return server
 
-    def _searched(self) -> list[tuple[Paper, str]]:
+    def _searched(self) -> list[tuple[Paper, MarkdownPage]]:
         """Each paper with its converted page, which search indexes (and MkDocs renders)."""
         assert self.catalog is not None
-        return [(paper, self._converted[paper.id].text) for paper in self.catalog.papers]
+        return [(paper, self._converted[paper.id]) for paper in self.catalog.papers]
 
     def _scratch(self, config: MkDocsConfig) -> Path:
         """Where the search index is made before it goes into the site."""
