@@ -20,7 +20,6 @@ from mkdocs.config import load_config
 from localserver import LocalServer
 
 REPO = Path(__file__).resolve().parent.parent
-OVERRIDES = REPO / "overrides"
 
 
 def entry(**fields: Any) -> dict[str, Any]:
@@ -74,7 +73,7 @@ class Site:
     def config(self) -> Path:
         config: dict[str, Any] = {
             "site_name": "Lab Feed",
-            "theme": {"name": "material", "custom_dir": str(OVERRIDES), "font": False},
+            "theme": {"name": "material", "font": False},
             "nav": [{"Home": "index.md"}, {"Archive": "archive.md"}, {"Tags": "tags/index.md"}],
             "plugins": ["search", {"paperfeed": self.plugin_options}],
         }

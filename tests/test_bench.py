@@ -19,7 +19,7 @@ STAGES = ("load+validate", "convert", "load+validate+convert", "feeds", "mkdocs 
 SEARCH = "search (browser)"
 SERVE = "serve edit"
 
-sys.path.insert(0, str(SCRIPTS))
+# scripts/ is on the path by pytest's `pythonpath` setting (pyproject.toml).
 bench = importlib.import_module("bench")
 bench_search = importlib.import_module("bench_search")
 bench_serve = importlib.import_module("bench_serve")

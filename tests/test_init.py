@@ -1,8 +1,10 @@
-"""`paperfeed init`: a new feed that checks, builds and runs the same workflows as this one."""
+"""`paperfeed init` and `upgrade`: a thin feed that checks, builds and runs this one's workflows."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -11,18 +13,29 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from test_workflows import check_jsonschema, serious, zizmor
 
 from conftest import REPO, entry, write_entry
-from paperfeed.cli_init import init
-from paperfeed.errors import PaperfeedError
-from paperfeed.scaffold import COPIED, Feed, scaffold
+from paperfeed.cli_init import init, upgrade
+from paperfeed.theme import THEME_DIR
+from test_workflows import check_jsonschema, serious, zizmor
 
 URL = "https://lab.example.org/papers/"
 
 
+FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+# This repository's workflows install paperfeed from the checkout, a feed's from its pin.
+FROM_CHECKOUT = {
+    "pip install -r requirements.txt": "pip install -e .",
+    "cache-dependency-path: requirements.txt": "cache-dependency-path: pyproject.toml",
+}
+
+
 def run_init(*args: str) -> Result:
     return CliRunner().invoke(init, list(args))
+
+
+def run_upgrade(*args: str) -> Result:
+    return CliRunner().invoke(upgrade, list(args))
 
 
 def new_feed(root: Path, name: str = "Lab Papers", url: str = URL) -> Path:
@@ -59,7 +72,6 @@ def test_a_new_feed_checks_and_builds_with_no_papers(tmp_path: Path) -> None:
         "README.md",
         "docs",
         "mkdocs.yml",
-        "overrides",
         "papers",
         "requirements.txt",
     ]
@@ -160,26 +172,37 @@ def test_init_refuses_a_name_that_is_not_one_line(tmp_path: Path, name: str) -> 
 def test_a_new_feed_has_this_sites_theme_plugins_and_nav(tmp_path: Path) -> None:
     ours = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     theirs = yaml.safe_load((new_feed(tmp_path) / "mkdocs.yml").read_text(encoding="utf-8"))
+    # This site keeps a partial of its own in overrides/; a new feed has none.
+    assert ours["theme"].pop("custom_dir") == "overrides" and "custom_dir" not in theirs["theme"]
     for key in ("theme", "plugins", "markdown_extensions"):
         assert theirs[key] == ours[key], key
     contributing = {"Contributing": "contributing.md"}
     assert theirs["nav"] == [*(item for item in ours["nav"] if item != contributing), contributing]
 
 
-def test_a_new_feed_copies_the_templates_and_the_github_files(tmp_path: Path) -> None:
+def test_a_new_feed_has_this_repositorys_github_files_and_no_copy_of_the_theme(
+    tmp_path: Path,
+) -> None:
     feed = new_feed(tmp_path)
-    assert files_under(feed / "overrides") == files_under(REPO / "overrides")
-    assert sorted(files_under(feed / ".github")) == [
+    assert not (feed / "overrides").exists()
+    theirs = files_under(feed / ".github")
+    assert sorted(theirs) == [
         "ISSUE_TEMPLATE/submit-paper.yml",
         "pull_request_template.md",
-        "scripts/submission.py",
         "workflows/check.yml",
         "workflows/deploy.yml",
         "workflows/submit-paper.yml",
     ]
-    for path in COPIED:
-        if (REPO / path).is_file() and not path.startswith(".github/workflows/"):
-            assert (feed / path).read_bytes() == (REPO / path).read_bytes(), path
+    # This repository is a feed too: its GitHub files are the packaged ones, but for how
+    # its workflows install paperfeed.
+    ours = files_under(REPO / ".github")
+    for path, data in theirs.items():
+        text = data.decode("utf-8")
+        for feeds, here in FROM_CHECKOUT.items():
+            text = text.replace(feeds, here)
+        assert ours[path].decode("utf-8") == text, path
+    contributing = "docs/contributing.md"
+    assert (feed / contributing).read_bytes() == (REPO / contributing).read_bytes()
 
 
 def test_a_new_feeds_workflows_install_its_requirements_and_pass_the_same_checks(
@@ -209,14 +232,130 @@ def test_requirement_option_sets_how_the_feed_installs_paperfeed(tmp_path: Path)
     assert (tmp_path / "requirements.txt").read_text().splitlines()[-1] == spec
 
 
-def test_without_the_source_checkout_init_says_what_is_missing(tmp_path: Path) -> None:
-    # What an install without the checkout looks like: no overrides/ or .github/ beside it.
-    installed = tmp_path / "site-packages"
-    installed.mkdir()
-    with pytest.raises(PaperfeedError) as raised:
-        scaffold(tmp_path / "feed", Feed("N", URL, "paperfeed"), root=installed)
-    (problem,) = raised.value.problems
-    assert problem.path == str(installed)
-    assert f"has no pyproject.toml, {', '.join(COPIED)}: " in problem.message
-    assert "installed with `pip install -e .`" in problem.message
-    assert not (tmp_path / "feed").exists()
+def test_a_demo_feed_starts_with_three_papers_and_builds_them(tmp_path: Path) -> None:
+    feed = tmp_path / "feed"
+    result = run_init(str(feed), "--name", "Lab Papers", "--url", URL, "--demo")
+    assert result.exit_code == 0, result.output
+    papers = sorted(p.name for p in (feed / "papers").rglob("*") if p.is_file())
+    assert len(papers) == 3 and all(name.endswith(".yaml") for name in papers)
+    check = run(feed, "paperfeed.cli", "check")
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith("3 papers OK")
+    build = run(feed, "mkdocs", "build", "--strict")
+    assert build.returncode == 0, build.stderr
+    paper = (feed / "site/papers/1706.03762/index.html").read_text(encoding="utf-8")
+    assert "Attention Is All You Need" in paper
+
+
+def test_a_feeds_own_partial_wins_over_the_packaged_one(tmp_path: Path) -> None:
+    feed = new_feed(tmp_path / "feed")
+    write_entry(feed / "papers" / "2024" / "11", entry())
+    ours = (THEME_DIR / "partials" / "search.html").read_text(encoding="utf-8")
+    mine = feed / "overrides" / "partials" / "search.html"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("<div class=lab-search>Ask the librarian</div>\n", encoding="utf-8")
+    css = feed / "overrides" / "assets" / "stylesheets" / "paperfeed.css"
+    css.parent.mkdir(parents=True)
+    css.write_text(".lab { color: teal }\n", encoding="utf-8")
+    config = feed / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  name: material\n", "  name: material\n  custom_dir: overrides\n", 1
+        ),
+        encoding="utf-8",
+    )
+    build = run(feed, "mkdocs", "build", "--strict")
+    assert build.returncode == 0, build.stderr
+    for page in ("site/index.html", "site/papers/2401.00001/index.html"):
+        html = (feed / page).read_text(encoding="utf-8")
+        assert "<div class=lab-search>Ask the librarian</div>" in html, page
+        assert 'class="pf-card' in html or "pf-paper" in html, page  # the rest is ours
+    assert 'data-md-component="search"' in ours  # what the feed's partial replaced
+    assert (feed / "site/assets/stylesheets/paperfeed.css").read_text() == ".lab { color: teal }\n"
+
+
+def test_a_new_feed_is_up_to_date(tmp_path: Path) -> None:
+    feed = new_feed(tmp_path / "feed")
+    result = run_upgrade(str(feed), "--check")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{feed}: up to date with paperfeed {version('paperfeed')}\n"
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {path: hashlib.sha256(data).hexdigest() for path, data in files_under(root).items()}
+
+
+def test_upgrade_refreshes_the_github_files_and_the_pin_and_nothing_of_the_feeds(
+    tmp_path: Path,
+) -> None:
+    feed = new_feed(tmp_path / "feed")
+    write_entry(feed / "papers" / "2024" / "11", entry())
+    workflow = feed / ".github/workflows/check.yml"
+    workflow.write_text(workflow.read_text().replace("timeout-minutes: 15", "timeout-minutes: 9"))
+    (feed / ".github/ISSUE_TEMPLATE/submit-paper.yml").unlink()
+    (feed / ".github/workflows/mine.yml").write_text("name: Mine\n")
+    (feed / "requirements.txt").write_text("# pinned\npaperfeed==0.0.9\nrich\n")
+    (feed / "docs/about.md").write_text("# Ours\n")
+    own = {
+        path: digest
+        for path, digest in tree_hashes(feed).items()
+        if path.startswith(("papers/", "docs/", "mkdocs.yml", ".github/workflows/mine.yml"))
+    }
+
+    check = run_upgrade(str(feed), "--check")
+    assert check.exit_code == 1
+    assert "-    timeout-minutes: 9\n+    timeout-minutes: 15\n" in check.output
+    assert "--- /dev/null\n+++ b/.github/ISSUE_TEMPLATE/submit-paper.yml\n" in check.output
+    assert f"-paperfeed==0.0.9\n+paperfeed=={version('paperfeed')}\n" in check.output
+    assert "timeout-minutes: 9" in workflow.read_text()  # --check writes nothing
+
+    done = run_upgrade(str(feed))
+    assert done.exit_code == 0, done.output
+    assert done.output.endswith(
+        f"{feed}: 3 written, 0 removed (paperfeed {version('paperfeed')})"
+        ": review them with `git diff` and commit\n"
+    )
+    assert "timeout-minutes: 15" in workflow.read_text()
+    assert (feed / "requirements.txt").read_text() == (
+        f"# pinned\npaperfeed=={version('paperfeed')}\nrich\n"
+    )
+    after = tree_hashes(feed)
+    assert {path: after[path] for path in own} == own
+    assert run_upgrade(str(feed), "--check").exit_code == 0
+
+
+def test_upgrade_outside_a_feed_says_so(tmp_path: Path) -> None:
+    result = run_upgrade(str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'mkdocs.yml'}: upgrade: cannot be read" in result.output
+
+
+def test_a_feed_made_by_0_1_0_builds_and_upgrades_to_a_thin_feed(tmp_path: Path) -> None:
+    # The fixture is what `paperfeed init` of 0.1.0 wrote (from a checkout): a copy of the
+    # theme in overrides/, the form's script in .github/scripts/, the pin 0.1.0.
+    feed = tmp_path / "feed"
+    shutil.copytree(FIXTURES / "made-by-0.1.0", feed)
+    papers = tree_hashes(feed / "papers")
+    build = run(feed, "mkdocs", "build", "--strict")
+    assert build.returncode == 0, build.stderr
+    before = (feed / "site/papers/1706.03762/index.html").read_text(encoding="utf-8")
+    assert "Attention Is All You Need" in before
+
+    done = run_upgrade(str(feed))
+    assert done.exit_code == 0, done.output
+    assert not (feed / ".github/scripts").exists()
+    assert sorted(p.relative_to(feed).as_posix() for p in (feed / "overrides").rglob("*")) == [
+        "overrides/README.md"
+    ]
+    assert (
+        "python -m paperfeed.submission parse"
+        in (feed / ".github/workflows/submit-paper.yml").read_text()
+    )
+    assert tree_hashes(feed / "papers") == papers
+    shutil.rmtree(feed / "site")
+    build = run(feed, "mkdocs", "build", "--strict")
+    assert build.returncode == 0, build.stderr
+    assert "Attention Is All You Need" in (feed / "site/papers/1706.03762/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert not (feed / "site/README").exists() and not (feed / "site/README.md").exists()

@@ -1,4 +1,4 @@
-"""overrides/partials/language.html says what Material's own says, in every language
+"""The theme's partials/language.html says what Material's own says, in every language
 Material ships and for every string: looked up once a build (language.py), or as is
 where Material's plugins read it without paperfeed's lookup."""
 
@@ -13,9 +13,9 @@ import pytest
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 from paperfeed.plugin import language
+from paperfeed.theme import THEME_DIR
 
 MATERIAL = Path(material.__file__).parent / "templates"
-OVERRIDES = Path(__file__).parents[1] / "overrides"
 LANGUAGES = sorted(p.stem for p in (MATERIAL / "partials" / "languages").glob("*.html"))
 KEYS = re.findall(r'^\s+"([\w.]+)":', (MATERIAL / "partials/languages/en.html").read_text(), re.M)
 
@@ -30,7 +30,7 @@ def strings(env: Environment, lang: str) -> list[str]:
 def test_every_string_in_every_language_is_materials(looked_up_once: bool) -> None:
     assert len(LANGUAGES) > 40 and len(KEYS) > 50
     materials = Environment(loader=FileSystemLoader(MATERIAL))
-    ours = Environment(loader=ChoiceLoader([FileSystemLoader(OVERRIDES), materials.loader]))
+    ours = Environment(loader=ChoiceLoader([FileSystemLoader(THEME_DIR), materials.loader]))
     if looked_up_once:
         language.install(ours)
     for lang in LANGUAGES:

@@ -8,7 +8,7 @@ pinned to a commit.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import re
 import subprocess
@@ -248,9 +248,8 @@ def test_submission_hands_issue_text_to_the_script_through_env() -> None:
     workflow = all_workflows()["submit-paper.yml"]
     (read,) = [s for s in steps(workflow) if s.get("id") == "form"]
     assert read["env"] == {"ISSUE_BODY": "${{ github.event.issue.body }}"}
-    assert ".github/scripts/submission.py parse" in read["run"]
+    assert "python -m paperfeed.submission parse" in read["run"]
     assert 'paperfeed add "$ARXIV_ID" --by "$SUBMITTER"' in runs(workflow)
-    assert (REPO / ".github/scripts/submission.py").is_file()
 
 
 # --- the script that reads the issue form ----------------------------------------------
@@ -258,16 +257,7 @@ def test_submission_hands_issue_text_to_the_script_through_env() -> None:
 
 @pytest.fixture(scope="module")
 def submission() -> ModuleType:
-    path = GITHUB / "scripts" / "submission.py"
-    spec = importlib.util.spec_from_file_location("submission", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    dont_write, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = dont_write
-    return module
+    return importlib.import_module("paperfeed.submission")
 
 
 def form_body(arxiv: str, code: str = "_No response_", tags: str = "_No response_") -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperfeed.fingerprint import site_key
+from paperfeed.theme import THEME_DIR
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -29,13 +30,14 @@ _PACKAGES = ("paperfeed", "mkdocs", "mkdocs-material", "jinja2", "markupsafe", "
 
 
 def site_key_of(config: MkDocsConfig) -> str:
-    """What every page depends on: versions, mkdocs.yml, the theme's overrides, docs/."""
+    """What every page depends on: versions, mkdocs.yml, the themes' files, docs/."""
     parts = [f"{name} {metadata.version(name)}" for name in _PACKAGES]
     parts.append(Path(config.config_file_path).read_text(encoding="utf-8"))
     # mkdocs.yml may pull values from elsewhere (INHERIT, !ENV): the values as read count
     parts += [repr(config.nav), repr(config.extra), str(config.site_url)]
     parts += [config.theme.name or "", *config.theme.dirs, repr(config.theme.get("features"))]
-    folders = [Path(config.docs_dir)]
+    # paperfeed's own theme counts by content too: an editable install changes it in place
+    folders = [Path(config.docs_dir), THEME_DIR]
     if config.theme.custom_dir:
         folders.append(Path(config.theme.custom_dir))
     return site_key(parts, [folder for folder in folders if folder.is_dir()])

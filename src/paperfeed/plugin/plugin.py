@@ -25,7 +25,7 @@ from paperfeed.forked import no_other_thread
 from paperfeed.linked_data import scholarly_article
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
-from paperfeed.plugin import chrome, language, pieces
+from paperfeed.plugin import chrome, language, pieces, theme
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.config import PaperfeedConfig
 from paperfeed.plugin.generated import GeneratedPage, nav_titles
@@ -116,6 +116,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
                 "mkdocs.yml: use_directory_urls: paperfeed links pages as /papers/<id>/: "
                 "remove the setting or set it to true"
             )
+        theme.install(config)
         root = Path(config.config_file_path).parent
         try:
             # Pages are converted in the same pass as loading: one trip per paper.

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from paperfeed.add import AddError, Writer
 from paperfeed.catalog import Catalog
-from paperfeed.cli_init import init
+from paperfeed.cli_init import init, upgrade
 from paperfeed.entry import Added
 from paperfeed.errors import PaperfeedError, Problem
 from paperfeed.importers import Failed, Found, Result, arxiv, bibtex, hf
@@ -289,6 +289,7 @@ def convert(out_dir: Path, papers_dir: Path) -> None:
 
 
 main.add_command(init)
+main.add_command(upgrade)
 
 if __name__ == "__main__":
     main()
