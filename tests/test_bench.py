@@ -39,6 +39,7 @@ def seconds_of(stage: str, n: int, table: str) -> float:
     return float(row.group(1))
 
 
+@pytest.mark.slow  # half a minute: the smoke test below runs by default
 def test_bench_reports_every_stage_searches_in_the_browser_and_edits_while_serving(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,8 +77,12 @@ def test_bench_reports_every_stage_searches_in_the_browser_and_edits_while_servi
         bench_search.measure_site(site, ("diffusion",), runs=1)
 
 
-def test_bench_without_a_browser_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bench_smoke_run_without_a_browser_times_every_build_stage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     table = run_bench("-n", "3", "--no-browser", "--no-serve")
+    for stage in STAGES:
+        assert seconds_of(stage, 3, table) > 0
     assert SEARCH not in table and SERVE not in table
     monkeypatch.setattr(bench_search, "CHROMIUM", Path("/nonexistent/chromium"))
     skipped = bench.stage_search(Path("/nonexistent"))
