@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from conftest import entry, write_entry
-from paperfeed.duplicates import normal_title
+from paperfeed.duplicates import find_duplicates, normal_title
+from paperfeed.entry import Entry, Paper
 from paperfeed.errors import PaperfeedError
 from paperfeed.load import load_entries
 
@@ -126,3 +127,11 @@ def test_every_shared_field_is_reported_and_a_third_copy_names_the_first(tmp_pat
 )
 def test_normal_titles(title: str, normal: str) -> None:
     assert normal_title(title) == normal
+
+
+def test_the_lines_come_with_the_entries_no_file_is_read_again() -> None:
+    first = Entry("gone/1.yaml", Paper.model_validate(entry(id="a")), lines={"title": 2})
+    second = Entry("gone/2.yaml", Paper.model_validate(entry(id="b")), lines={"title": 7})
+    assert [str(p) for p in find_duplicates([first, second])] == [
+        "gone/2.yaml:7: title: 'A Paper About Things' is already in gone/1.yaml: remove one of them"
+    ]

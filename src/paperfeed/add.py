@@ -19,17 +19,19 @@ from typing import Any
 
 import yaml
 
+from paperfeed.arxiv_id import strip_version
 from paperfeed.duplicates import Claims, Clash
-from paperfeed.entry import Paper
+from paperfeed.entry import Entry, Paper
 from paperfeed.errors import PaperfeedError
 from paperfeed.importers import Found
-from paperfeed.load import Entry, Source, entry_files, parse, read_file, validate
+from paperfeed.load import entry_files, validate
 from paperfeed.parallel import map_chunks
+from paperfeed.source import Source, parse, read_file
 
 SCHEMA_FILE = "paper.schema.json"  # at the repository root: the folder above papers/
 
 
-class AddError(Exception):
+class AddError(PaperfeedError):
     """Why one paper was not written, in words for the person who asked for it."""
 
 
@@ -37,7 +39,7 @@ def entry_id(fields: dict[str, Any], ref: str) -> str:
     """A new entry's id: its arXiv id (hep-th/9901001 -> hep-th-9901001), else `ref`'s slug."""
     arxiv = fields.get("arxiv")
     if isinstance(arxiv, str) and arxiv:
-        return re.sub(r"v\d+$", "", arxiv).lower().replace("/", "-")
+        return strip_version(arxiv).lower().replace("/", "-")
     plain = unicodedata.normalize("NFKD", ref).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9._-]+", "-", plain).lstrip("._-").rstrip("-")[:128]
 
@@ -194,7 +196,8 @@ def _read_valid(jobs: Sequence[tuple[str, str]]) -> list[Entry | None]:
     out: list[Entry | None] = []
     for path, shown in jobs:
         try:
-            out.append(Entry(shown, validate(read_file(Path(path), shown))))
+            source = read_file(Path(path), shown)
+            out.append(Entry(shown, validate(source), lines=source.field_lines()))
         except PaperfeedError:
             out.append(None)
     return out

@@ -16,6 +16,7 @@ import click
 from pydantic import TypeAdapter, ValidationError
 
 from paperfeed.add import AddError, Writer
+from paperfeed.arxiv_id import ArxivIdError, parse_ref
 from paperfeed.catalog import Catalog
 from paperfeed.cli_init import init, upgrade
 from paperfeed.entry import Added
@@ -25,6 +26,7 @@ from paperfeed.importers.progress import progress
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
 from paperfeed.schema import schema_text
+from paperfeed.urls import is_web_url
 
 _PAPERS = click.option(
     "--papers",
@@ -36,7 +38,22 @@ _PAPERS = click.option(
 )
 
 
-@click.group()
+class _Commands(click.Group):
+    """paperfeed's commands: a PaperfeedError in any of them ends the run with status 1.
+
+    Every error paperfeed raises is one, and its text is written for the user, so the
+    text is what the user sees, never a traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except PaperfeedError as e:
+            click.echo(e.report(), err=True)
+            raise SystemExit(1) from None
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="paperfeed")
 def main() -> None:
     """Papers as YAML files in, a paper-feed website with RSS, Atom and JSON feeds out."""
@@ -107,7 +124,7 @@ def _added(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 
 
 def _api(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if not value.startswith(("https://", "http://")):
+    if not is_web_url(value):
         raise click.BadParameter(f"{value!r} is not a web address: use a full https:// URL")
     return value.rstrip("/")
 
@@ -211,8 +228,8 @@ def _by_id(refs: tuple[str, ...], from_hf: bool, arxiv_api: str, hf_api: str) ->
     ids: list[str] = []
     for ref in refs:
         try:
-            ids.append(arxiv.parse_ref(ref))
-        except ValueError as e:
+            ids.append(parse_ref(ref))
+        except ArxivIdError as e:
             results.append(Failed(ref, str(e)))
     ids = list(dict.fromkeys(ids))  # 2401.10215 and its v2 are one paper
     if from_hf:

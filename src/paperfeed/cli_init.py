@@ -11,18 +11,18 @@ import click
 
 from paperfeed import upgrade as upgrading
 from paperfeed.errors import PaperfeedError
-from paperfeed.scaffold import Feed, requirement, scaffold, site_name, site_url
+from paperfeed.scaffold import Feed, FeedSettingError, requirement, scaffold, site_name, site_url
 
 T = TypeVar("T")
 
 
 def _checked(check: Callable[[str], str]) -> Callable[[click.Context, click.Parameter, str], str]:
-    """A click callback that turns a scaffold check's ValueError into a usage error."""
+    """A click callback that turns a scaffold check's refusal into a usage error."""
 
     def callback(ctx: click.Context, param: click.Parameter, value: str) -> str:
         try:
             return check(value)
-        except ValueError as e:
+        except FeedSettingError as e:
             raise click.BadParameter(str(e)) from None
 
     return callback
@@ -100,6 +100,5 @@ def _or_exit(work: Callable[[], T]) -> T:
     try:
         return work()
     except PaperfeedError as e:
-        for problem in e.problems:
-            click.echo(str(problem), err=True)
+        click.echo(e.report(), err=True)
         raise SystemExit(1) from None

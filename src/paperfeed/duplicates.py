@@ -7,19 +7,13 @@ already (load.py checks them); this finds the same paper behind different ids.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from paperfeed.entry import Paper
-from paperfeed.errors import PaperfeedError, Problem
-from paperfeed.source import read_file
-
-if TYPE_CHECKING:  # load.py may call find_duplicates: no import of it at run time
-    from paperfeed.load import Entry
+from paperfeed.arxiv_id import strip_version
+from paperfeed.entry import Entry, Paper
+from paperfeed.errors import Problem
 
 
 @dataclass(frozen=True)
@@ -58,19 +52,14 @@ class Claims:
         return found
 
 
-def find_duplicates(entries: list[Entry], root: Path | None = None) -> list[Problem]:
-    """Each later entry that names a paper an earlier one has, on the line of the field.
-
-    `root` is the folder the entries' paths are shown relative to (default: the current
-    folder, as the CLI shows them); it is only used to find the line of each field.
-    """
+def find_duplicates(entries: list[Entry]) -> list[Problem]:
+    """Each later entry that names a paper an earlier one has, on the line of the field."""
     claims = Claims()
-    problems = []
-    for entry in entries:
-        for clash in claims.claim(entry):
-            line = _line(Path(root or ".") / entry.source, entry.source, clash.field)
-            problems.append(Problem(entry.source, line, clash.field, clash.message))
-    return problems
+    return [
+        Problem(entry.source, entry.line_of(clash.field), clash.field, clash.message)
+        for entry in entries
+        for clash in claims.claim(entry)
+    ]
 
 
 def normal_title(title: str) -> str:
@@ -84,16 +73,9 @@ def normal_title(title: str) -> str:
 def _keys(paper: Paper) -> Iterator[tuple[str, str, str]]:
     """(field, value as written, value as compared) for each field that names the paper."""
     if paper.arxiv:
-        yield "arxiv", paper.arxiv, re.sub(r"v\d+$", "", paper.arxiv)
+        yield "arxiv", paper.arxiv, strip_version(paper.arxiv)
     if paper.doi:
         yield "doi", paper.doi, paper.doi.casefold()
     title = normal_title(paper.title)
     if title:  # a title of punctuation only names nothing
         yield "title", paper.title, title
-
-
-def _line(path: Path, shown: str, field: str) -> int | None:
-    try:
-        return read_file(path, shown).line_of((field,))
-    except PaperfeedError:
-        return None

@@ -7,17 +7,19 @@ is a contributor looking at a pull request, not a Python programmer.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, datetime, time, timezone
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
+from paperfeed import arxiv_id
+from paperfeed.urls import is_web_url
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 TAG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-# New style (2401.10215, 2401.10215v2) and old style (hep-th/9901001, math.GT/0309136v1).
-ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$"
+ARXIV_PATTERN = arxiv_id.PATTERN  # the name the format's other patterns have
 DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
 ABSTRACT_MAX = 20_000
 
@@ -48,8 +50,7 @@ def _text(value: Any) -> Any:
 
 
 def _url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
+    if not is_web_url(value):
         raise ValueError(f"{value!r} is not a web address: use a full https:// URL")
     if any(c.isspace() for c in value):
         raise ValueError(f"{value!r} contains spaces: encode them as %20")
@@ -158,8 +159,8 @@ class Paper(BaseModel):
         """The links a reader gets: the entry's own, completed from `arxiv` and `doi`."""
         found: dict[str, str] = {}
         if self.arxiv:
-            found["arxiv"] = f"https://arxiv.org/abs/{self.arxiv}"
-            found["pdf"] = f"https://arxiv.org/pdf/{self.arxiv}"
+            found["arxiv"] = arxiv_id.abs_url(self.arxiv)
+            found["pdf"] = arxiv_id.pdf_url(self.arxiv)
         if self.doi:
             found["doi"] = f"https://doi.org/{self.doi}"
         found.update(self.links)
@@ -172,3 +173,22 @@ class Paper(BaseModel):
 
 REQUIRED_FIELDS = tuple(name for name, f in Paper.model_fields.items() if f.is_required())
 FIELDS = tuple(Paper.model_fields)
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """A valid entry: the file it came from (as shown to users), what it holds, and where.
+
+    `lines` gives the line of each field in the file, kept from the one parse of it, so
+    a later check (a duplicate, an id used twice) can point at the field without
+    reading and parsing the file again.
+    """
+
+    source: str
+    paper: Paper
+    page: Any = None  # what `convert` made of the paper, when the loader was given one
+    lines: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def line_of(self, field: str) -> int | None:
+        """The line of `field` in the file, or None when it is not known."""
+        return self.lines.get(field)

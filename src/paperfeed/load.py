@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from paperfeed.duplicates import find_duplicates
-from paperfeed.entry import FIELDS, LINK_KINDS, Paper
+from paperfeed.entry import FIELDS, LINK_KINDS, Entry, Paper
 from paperfeed.errors import PaperfeedError, Problem
 from paperfeed.parallel import map_chunks
 from paperfeed.source import EntryLoader, Source, parse, read_file
 
+# Entry lives beside Paper, and the reader's names in source.py; all stay importable
+# from here, where callers of 0.2 and feeds' scripts (submission.py of 0.1) import them.
 __all__ = ["Entry", "EntryLoader", "Source", "load_entries", "load_papers", "parse", "read_file"]
 
 
@@ -123,15 +124,6 @@ def entry_files(papers_dir: Path) -> list[Path]:
     )
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A valid entry: the file it came from (as shown to users), and what it holds."""
-
-    source: str
-    paper: Paper
-    page: Any = None  # what `convert` made of the paper, when load_entries was given one
-
-
 # (paper, source) -> its page; module-level, so that worker processes can run it.
 Convert = Callable[[Paper, str], Any]
 
@@ -162,7 +154,7 @@ class EntryCache:
 
     def store(self, results: dict[str, Any]) -> None:
         for path, result in results.items():
-            if isinstance(result, tuple):  # problems are found again, never cached
+            if isinstance(result, Entry):  # problems are found again, never cached
                 self._by_path[path] = (_stamp(path), result)
 
 
@@ -207,16 +199,15 @@ def load_entries(
     problems: list[Problem] = []
     first_seen: dict[str, str] = {}
     for path in paths:
-        result = known[path] if path in known else read[path]
-        if isinstance(result, list):
-            problems.extend(result)
+        entry = known[path] if path in known else read[path]
+        if isinstance(entry, list):  # the file's problems
+            problems.extend(entry)
             continue
-        entry, id_line = result
         if entry.paper.id in first_seen:
             problems.append(
                 Problem(
                     entry.source,
-                    id_line,
+                    entry.line_of("id"),
                     "id",
                     f"{entry.paper.id!r} is already used by {first_seen[entry.paper.id]}: "
                     "ids must be unique",
@@ -225,7 +216,7 @@ def load_entries(
             continue
         first_seen[entry.paper.id] = entry.source
         entries.append(entry)
-    problems += find_duplicates(entries, root)
+    problems += find_duplicates(entries)
     if problems:
         raise PaperfeedError(problems)
     return entries
@@ -237,7 +228,7 @@ def load_papers(papers_dir: Path, root: Path | None = None) -> dict[str, Paper]:
 
 
 _Job = tuple[str, str, "Convert | None", datetime]
-_Result = "tuple[Entry, int | None] | list[Problem]"
+_Result = Entry | list[Problem]  # the entry, or the problems of its file
 
 
 def _load_chunk(jobs: Sequence[_Job]) -> list[_Result]:
@@ -251,7 +242,7 @@ def _load_chunk(jobs: Sequence[_Job]) -> list[_Result]:
             out.append(e.problems)
             continue
         page = convert(paper, shown) if convert else None
-        out.append((Entry(shown, paper, page), source.line_of(("id",))))
+        out.append(Entry(shown, paper, page, source.field_lines()))
     return out
 
 

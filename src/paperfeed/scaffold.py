@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, StrictUndefined
 
 from paperfeed.errors import PaperfeedError, Problem
+from paperfeed.urls import is_web_url
 
 STARTER = Path(__file__).resolve().with_name("starter")
 
@@ -28,6 +29,13 @@ _DOTTED = {"github": ".github", "gitignore": ".gitignore"}
 _RENDERED = ".jinja"
 # What `upgrade` refreshes: the files that come from paperfeed, not from the feed.
 MANAGED = (".github/",)
+
+
+class FeedSettingError(PaperfeedError, ValueError):
+    """A name, address or requirement a feed cannot have; the message says how to fix it.
+
+    Still a ValueError, as callers of 0.2 caught one.
+    """
 
 
 @dataclass(frozen=True)
@@ -42,11 +50,13 @@ class Feed:
 def site_url(url: str) -> str:
     """The site's address with a trailing slash, which MkDocs and the feeds build on."""
     url = url.strip()
+    if not is_web_url(url):
+        raise FeedSettingError(
+            f"{url!r} is not a web address: write it like https://example.org/papers/"
+        )
     parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise ValueError(f"{url!r} is not a web address: write it like https://example.org/papers/")
     if parts.query or parts.fragment or any(c.isspace() for c in url):
-        raise ValueError(
+        raise FeedSettingError(
             f"{url!r} has a query, a #fragment or spaces: give the site's base address"
         )
     return url if url.endswith("/") else url + "/"
@@ -56,7 +66,7 @@ def site_name(name: str) -> str:
     """The site's name: one line of text, as it goes into the header and the feeds."""
     name = name.strip()
     if not name or not name.isprintable():
-        raise ValueError(f"{name!r} is not a name: give one line of text, e.g. 'Lab Papers'")
+        raise FeedSettingError(f"{name!r} is not a name: give one line of text, e.g. 'Lab Papers'")
     return name
 
 
@@ -64,7 +74,7 @@ def requirement(line: str) -> str:
     """How the new feed installs paperfeed: one line of requirements.txt."""
     line = line.strip()
     if not line or "\n" in line:
-        raise ValueError(f"{line!r} is not one requirement line, e.g. 'paperfeed==0.2.0'")
+        raise FeedSettingError(f"{line!r} is not one requirement line, e.g. 'paperfeed==0.2.0'")
     return line
 
 

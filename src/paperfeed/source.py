@@ -69,6 +69,15 @@ class Source:
                 break
         return line
 
+    def field_lines(self) -> dict[str, int]:
+        """The line of each top-level field, as `line_of` gives it, in the file's order."""
+        lines: dict[str, int] = {}
+        if isinstance(self.node, yaml.MappingNode):
+            for key, _ in self.node.value:
+                # setdefault: line_of takes the first of a key given twice, too
+                lines.setdefault(str(key.value), key.start_mark.line + 1)
+        return lines
+
 
 def read_file(path: Path, shown_as: str) -> Source:
     """Read and parse one file; `shown_as` is the path used in messages."""

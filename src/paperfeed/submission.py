@@ -14,12 +14,14 @@ import os
 import re
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from paperfeed import arxiv_id as arxiv
 from paperfeed.add import render, write_atomically
-from paperfeed.entry import ARXIV_PATTERN, TAG_PATTERN, Paper
-from paperfeed.load import parse as parse_entry
+from paperfeed.entry import TAG_PATTERN, Paper
+from paperfeed.errors import PaperfeedError
 from paperfeed.load import validate
+from paperfeed.source import parse as parse_entry
+from paperfeed.urls import is_web_url
 
 # The form's labels (.github/ISSUE_TEMPLATE/submit-paper.yml): GitHub writes each
 # answer under a "### <label>" heading.
@@ -29,13 +31,18 @@ TAGS_LABEL = "Tags"
 NO_RESPONSE = "_No response_"
 
 MAX_TAGS = 10
+# Not arxiv_id.parse_ref: a link pasted into the form needs its scheme, and may be an
+# html page.
 _ARXIV_URL = re.compile(
     r"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<id>[^?#]+?)(?:\.pdf)?/?"
 )
 
 
-class SubmissionError(ValueError):
-    """A field of the form that cannot be used; the message is safe to post back."""
+class SubmissionError(PaperfeedError, ValueError):
+    """A field of the form that cannot be used; the message is safe to post back.
+
+    Still a ValueError, as callers of 0.2 caught one.
+    """
 
 
 def read_form(body: str) -> dict[str, str]:
@@ -62,12 +69,12 @@ def arxiv_id(text: str) -> str:
     if url := _ARXIV_URL.fullmatch(text):
         text = url["id"]
     text = re.sub(r"^arxiv:", "", text, flags=re.IGNORECASE)
-    if not re.fullmatch(ARXIV_PATTERN, text):
+    if not re.fullmatch(arxiv.PATTERN, text):
         raise SubmissionError(
             f"The {ARXIV_LABEL} field is not an arXiv id or link: write it like 2401.10210, "
             "hep-th/9901001 or https://arxiv.org/abs/2401.10210."
         )
-    return re.sub(r"v\d+$", "", text)
+    return arxiv.strip_version(text)
 
 
 def code_url(text: str) -> str:
@@ -75,11 +82,9 @@ def code_url(text: str) -> str:
     text = text.strip()
     if not text:
         return ""
-    parts = urlsplit(text)
     if (
         len(text) > 500
-        or parts.scheme != "https"
-        or not parts.netloc
+        or not is_web_url(text, schemes=("https",))
         or any(c.isspace() or not c.isprintable() for c in text)
     ):
         raise SubmissionError(
@@ -144,7 +149,7 @@ def main(argv: list[str]) -> int:
         else:
             print(__doc__, file=sys.stderr)
             return 2
-    except SubmissionError as e:
+    except PaperfeedError as e:  # a form field, or an entry file `apply` cannot read
         print(e, file=sys.stderr)
         return 1
     return 0

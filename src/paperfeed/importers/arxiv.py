@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from paperfeed.arxiv_id import ID, abs_url, parse_ref, pdf_url
 from paperfeed.entry import DOI_PATTERN
 from paperfeed.importers import Failed, Found, Result, fold, tags
 from paperfeed.importers.http import Client, FetchError
+
+__all__ = ["API", "Feed", "fetch", "new_client", "parse_feed", "parse_ref", "query_url"]
 
 API = "https://export.arxiv.org/api/query"
 INTERVAL = 3.0  # seconds between requests, as arXiv's API terms ask
@@ -26,34 +29,13 @@ BATCH = 100  # ids per request: a longer id_list makes a URL some servers refuse
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 
-# New style (2401.10215) and old style (hep-th/9901001, math.GT/0309136), maybe versioned.
-_ID = r"(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?P<version>v\d+)?"
-_BARE = re.compile(_ID)
-_PAGE = re.compile(r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<rest>[^?#]+)")
-_ENTRY_ID = re.compile(rf"arxiv\.org/abs/{_ID}$")
+_ENTRY_ID = re.compile(rf"arxiv\.org/abs/{ID}$")  # an Atom entry's <id>, an abs page
 _DOI = re.compile(DOI_PATTERN)
 
 
 def new_client() -> Client:
     """A client that keeps to arXiv's pace and waits out its outages."""
     return Client(interval=INTERVAL, backoff=INTERVAL)
-
-
-def parse_ref(text: str) -> str:
-    """The arXiv id, without version, that an id or an arxiv.org address names."""
-    ref = text.strip()
-    page = _PAGE.fullmatch(ref)
-    if page:
-        ref = page["rest"].removesuffix("/").removesuffix(".pdf")
-    elif ref[:6].lower() == "arxiv:":
-        ref = ref[6:]
-    found = _BARE.fullmatch(ref)
-    if not found:
-        raise ValueError(
-            f"{text!r} is not an arXiv id or arxiv.org address: write e.g. 2401.10215, "
-            "hep-th/9901001 or https://arxiv.org/abs/2401.10215"
-        )
-    return found["id"]
 
 
 def query_url(api: str, ids: Sequence[str]) -> str:
@@ -133,8 +115,8 @@ def _fields(entry: ET.Element, arxiv_id: str) -> dict[str, Any]:
         # <published> is the first version's date whichever version is returned.
         "published": (entry.findtext(f"{_ATOM}published") or "").strip()[:10],
         "links": {
-            "arxiv": f"https://arxiv.org/abs/{arxiv_id}",
-            "pdf": f"https://arxiv.org/pdf/{arxiv_id}",
+            "arxiv": abs_url(arxiv_id),
+            "pdf": pdf_url(arxiv_id),
         },
     }
     # Rarely arXiv lists several DOIs in one element; the first valid one names the paper.

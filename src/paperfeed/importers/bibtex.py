@@ -35,6 +35,7 @@ from bibtexparser.model import (
     ParsingFailedBlock,
 )
 
+from paperfeed.arxiv_id import ID, ArxivIdError, parse_ref
 from paperfeed.entry import DOI_PATTERN, REQUIRED_FIELDS
 from paperfeed.importers import Failed, Found, Result, fold
 from paperfeed.importers import arxiv as arxiv_api
@@ -51,7 +52,7 @@ _WORD = re.compile(r'[^\s#{}",=]+')
 _DOI = re.compile(DOI_PATTERN)
 _ARXIV_PAGE = re.compile(r"arxiv\.org/(?:abs|pdf)/(\S+?)(?:\.pdf)?(?:[?#\s]|$)", re.IGNORECASE)
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\S+)", re.IGNORECASE)
-_BARE_ID = re.compile(r"(?<![\w./-])(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\b")
+_BARE_ID = re.compile(rf"(?<![\w./-]){ID}\b")  # group 1: the id without its version
 # Fields that name an arXiv id in words ("arXiv preprint arXiv:2401.10215"), by preference.
 _ID_FIELDS = ("journal", "note", "howpublished", "eprint", "volume")
 # What the entry needs, as the skip message names it; `id` and `added` come from add.
@@ -183,8 +184,8 @@ def _arxiv_id(raw: dict[str, Any]) -> str | None:
     eprint = _text(raw.get("eprint"))
     if eprint and prefix in ("", "arxiv"):
         try:
-            return arxiv_api.parse_ref(eprint)
-        except ValueError:
+            return parse_ref(eprint)
+        except ArxivIdError:
             pass  # not an arXiv id after all: maybe another field names one
     for value in (_text(raw.get("url")), _text(raw.get("doi"))):
         found = _ARXIV_PAGE.search(value) or _ARXIV_DOI.search(value)
@@ -202,8 +203,8 @@ def _arxiv_id(raw: dict[str, Any]) -> str | None:
 
 def _parsed(text: str) -> str | None:
     try:
-        return arxiv_api.parse_ref(text)
-    except ValueError:
+        return parse_ref(text)
+    except ArxivIdError:
         return None
 
 

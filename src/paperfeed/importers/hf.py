@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from paperfeed.arxiv_id import ArxivIdError, abs_url, parse_ref, pdf_url
 from paperfeed.importers import Failed, Found, Result, fold, tags, web_address
-from paperfeed.importers.arxiv import parse_ref
 from paperfeed.importers.http import Client, FetchError
 
 API = "https://huggingface.co/api"
@@ -81,7 +81,7 @@ def _result(ref: str, paper: Any, item: dict[str, Any] | None) -> Result:
         return Failed(ref, "the Hugging Face API answered something that is not a paper")
     try:
         arxiv_id = parse_ref(str(paper.get("id", "")))
-    except ValueError as e:
+    except ArxivIdError as e:
         return Failed(ref, f"Hugging Face lists it under an id that is not arXiv's: {e}")
     authors = []
     for number, author in enumerate(paper.get("authors") or [], start=1):
@@ -93,8 +93,8 @@ def _result(ref: str, paper: Any, item: dict[str, Any] | None) -> Result:
             return Failed(ref, f"author {number} has no name on Hugging Face")
         authors.append(fold(name))
     links = {
-        "arxiv": f"https://arxiv.org/abs/{arxiv_id}",
-        "pdf": f"https://arxiv.org/pdf/{arxiv_id}",
+        "arxiv": abs_url(arxiv_id),
+        "pdf": pdf_url(arxiv_id),
         "code": web_address(paper.get("githubRepo")),
         "project": web_address(paper.get("projectPage")),
         "hf": f"https://huggingface.co/papers/{arxiv_id}",

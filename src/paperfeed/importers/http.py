@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 
+from paperfeed.errors import PaperfeedError
+
 try:
     USER_AGENT = f"paperfeed/{version('paperfeed')}"
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
@@ -25,7 +27,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 MAX_RETRY_AFTER = 60.0
 
 
-class FetchError(Exception):
+class FetchError(PaperfeedError):
     """The server could not be reached, or kept failing: the message says why."""
 
 
