@@ -157,13 +157,13 @@ class Paper(BaseModel):
 
     def resolved_links(self) -> dict[str, str]:
         """The links a reader gets: the entry's own, completed from `arxiv` and `doi`."""
-        found: dict[str, str] = {}
+        found: dict[str, str] = {}  # keys: LINK_KINDS
         if self.arxiv:
             found["arxiv"] = arxiv_id.abs_url(self.arxiv)
             found["pdf"] = arxiv_id.pdf_url(self.arxiv)
         if self.doi:
             found["doi"] = f"https://doi.org/{self.doi}"
-        found.update(self.links)
+        found.update({str(kind): url for kind, url in self.links.items()})
         return {kind: found[kind] for kind in LINK_KINDS if kind in found}
 
     def fields(self) -> dict[str, Any]:

@@ -26,7 +26,7 @@ _PLAIN_TAGS = frozenset(
 )
 
 
-class EntryLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class EntryLoader(_BaseLoader):
     """YAML as the format wants it: no floats and no timestamps.
 
     Unquoted arXiv ids (`2401.10210`) would become floats and lose digits, and dates are
@@ -147,7 +147,7 @@ def _parse_yaml(text: str, path: str) -> Source:
             raise PaperfeedError(problems)
         data = loader.construct_document(node)
     except yaml.reader.ReaderError as e:
-        line = text.count("\n", 0, e.position) + 1
+        line: int | None = text.count("\n", 0, e.position) + 1
         raise PaperfeedError(
             Problem(
                 path, line, "file", f"contains the control character U+{e.character:04X}: remove it"
@@ -165,7 +165,8 @@ def _parse_yaml(text: str, path: str) -> Source:
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        kind = {list: "list", str: "single value"}.get(type(data), type(data).__name__)
+        kinds: dict[type, str] = {list: "list", str: "single value"}
+        kind = kinds.get(type(data), type(data).__name__)
         raise PaperfeedError(
             Problem(
                 path, 1, "file", f"holds a {kind}, not a mapping of fields: write `id: ...` etc."

@@ -125,7 +125,8 @@ def complete(cited: Cited, from_arxiv: Result | None) -> Result:
 
 def _cited(entry: Entry) -> Cited:
     raw = {f.key: f.value for f in entry.fields}
-    names = raw.get("author") if isinstance(raw.get("author"), list) else []
+    listed = raw.get("author")
+    names = listed if isinstance(listed, list) else []
     authors = [fold(str(name)) for name in names]
     all_authors = not any(name.lower() == "others" for name in authors)
     published, date_note = _date(raw)
