@@ -145,7 +145,7 @@ def write_papers(root: Path, n: int) -> None:
 
 
 def write_site(root: Path, author_min: int = 1) -> None:
-    """A mkdocs.yml like the repo's (Material with paperfeed's theme, a short nav) and an empty docs/."""
+    """A mkdocs.yml like the repo's (Material, paperfeed's theme, a short nav), an empty docs/."""
     config = {
         "site_name": "Bench Feed",
         "site_url": SITE_URL,
