@@ -1,4 +1,4 @@
-"""Work in a forked copy of the build (forked.py): its result comes back, its failure
+"""Work in a forked copy of the build (processes.py): its result comes back, its failure
 comes back as a message, and killing it ends what it started too."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from conftest import entry
 from paperfeed import search_index
 from paperfeed.convert import convert
 from paperfeed.entry import Paper
-from paperfeed.forked import Forked
+from paperfeed.processes import Forked
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 

@@ -10,7 +10,7 @@ import pytest
 from mkdocs.exceptions import Abort
 
 from conftest import Site, entry, write_entry
-from paperfeed import parallel
+from paperfeed import processes
 from paperfeed.convert import convert
 from paperfeed.errors import PaperfeedError
 from paperfeed.load import load_entries
@@ -38,23 +38,23 @@ def test_workers_give_what_one_process_gives(
     alone = load_entries(tmp_path / "papers", convert=convert)
     pools = []
 
-    class CountedPool(parallel.ProcessPoolExecutor):
+    class CountedPool(processes.ProcessPoolExecutor):
         def __init__(self, *args, **kwargs):
             pools.append(kwargs["max_workers"])
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(processes, "MIN_ITEMS", 4)
+    monkeypatch.setattr(processes, "ProcessPoolExecutor", CountedPool)
     together = load_entries(tmp_path / "papers", convert=convert)
     assert together == alone
-    assert pools == ([2] if parallel.cores() >= 2 else [])
+    assert pools == ([2] if processes.cores() >= 2 else [])
 
 
 def test_workers_report_every_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_feed(tmp_path / "papers", 20)
     write_entry(tmp_path / "papers", entry(id="p003"), "zz-duplicate.yaml")
     write_entry(tmp_path / "papers", entry(id="bad", upvotes=-3), "zz-bad.yaml")
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
+    monkeypatch.setattr(processes, "MIN_ITEMS", 4)
     with pytest.raises(PaperfeedError) as info:
         load_entries(tmp_path / "papers")
     assert [str(p) for p in info.value.problems] == [
@@ -71,7 +71,7 @@ def test_a_site_built_by_workers_is_the_same(
     for site in (one, two):
         write_feed(site.papers, 24)
     one.build()
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 4)
+    monkeypatch.setattr(processes, "MIN_ITEMS", 4)
     two.build()
 
     assert one.files() == two.files()

@@ -15,7 +15,7 @@ from typing import Any
 from paperfeed.catalog import Catalog
 from paperfeed.convert import HIDE, MarkdownPage, convert, page_uri
 from paperfeed.entry import Paper
-from paperfeed.parallel import map_chunks
+from paperfeed.processes import map_chunks
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def site_pages(
 
 
 def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:
-    """Convert some papers: what one worker does (see parallel.py)."""
+    """Convert some papers: what one worker does (see processes.py)."""
     return [_paper_page(paper, convert(paper, source)) for paper, source in jobs]
 
 

@@ -1,4 +1,5 @@
-"""The HTML the core produces itself: abstracts, excerpts, page bodies, search records.
+"""The HTML the core produces itself: abstracts, excerpts, page bodies, author lists,
+search records.
 
 Pages and feeds must show an abstract identically, so both take it from here; the
 markup lives in the package's templates, with autoescape on.
@@ -6,6 +7,7 @@ markup lives in the package's templates, with autoescape on.
 
 from __future__ import annotations
 
+from collections.abc import Container, Sequence
 from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
@@ -49,10 +51,23 @@ def excerpt_html(abstract: str, limit: int = 280) -> Markup:
     return Markup(html.strip())
 
 
-def page_body(paper: Paper, source: str) -> str:
-    """The Markdown body of a paper page (one raw HTML block)."""
+def page_body(paper: Paper) -> str:
+    """The Markdown body of a paper page (one raw HTML block): its abstract."""
     template = _env().get_template("paper-body.md")
-    return template.render(paper=paper, source=source, paragraphs=paragraphs(paper.abstract))
+    return template.render(paper=paper, paragraphs=paragraphs(paper.abstract))
+
+
+def author_links(names: Sequence[str], pageless: Container[str] = frozenset()) -> Markup:
+    """A paper page's list of authors: each links to their page, or, for an author in
+    `pageless` (slugs), to their entry in the authors index."""
+    html = _authors_template().render(names=names, pageless=pageless)
+    return Markup(html.rstrip("\n"))
+
+
+@lru_cache(maxsize=1)
+def _authors_template() -> Template:
+    # Rendered for every paper page: looked up once, not once a page.
+    return _env().get_template("paper-authors.html")
 
 
 def search_record(paper: Paper, body: str, lang: str) -> str:

@@ -1,18 +1,17 @@
 """The site's search index: Pagefind indexes each paper from the paper itself.
 
 Material's lunr index is one JSON file that every reader downloads and indexes whole
-before the first result, about 1.9 MB per 1,000 papers. Pagefind's index comes in
-chunks that the browser fetches for the words typed: about 250 KB for a search at
-10,000 papers, opening the box included.
+before the first result, and it grows with the feed. Pagefind's index comes in chunks
+that the browser fetches for the words typed (the README's benchmark has the sizes).
 
 Pagefind reads, for each paper, a small page made from its entry (search-record.html:
 the text the paper's page shows under `data-pagefind-body`). So indexing needs no built
 page and starts as soon as the papers are loaded, beside the rendering; the site's
 pages are never read back. The records of a part go into a folder in memory (/dev/shm,
 where there is one) that Pagefind's command line indexes in one call. Its service mode,
-which the `pagefind` package drives, took 2-3 CPU-s more at 10,000 papers (and the
-package polls for each answer: Pagefind/pagefind#976); record files on the disk cost
-more than either, creating and deleting 20,000 inodes.
+which the `pagefind` package drives, costs more CPU (and the package polls for each
+answer: Pagefind/pagefind#976); record files on the disk cost more than either,
+creating and deleting two inodes a paper.
 
 In `mkdocs build` the index is made by a fork of the build at a lower priority: it
 takes the core the build leaves idle while it generates pages, and what is left once
@@ -35,14 +34,16 @@ from typing import Any
 
 from paperfeed.convert import MarkdownPage
 from paperfeed.entry import Paper
-from paperfeed.forked import Forked
+from paperfeed.errors import PaperfeedError, Problem
+from paperfeed.processes import Forked, orphaned
 from paperfeed.render import empty_index, search_record
 
 OUTPUT_DIR = "pagefind"
-# A search costs Pagefind time in the square of a word's hits in each index part: at
-# 10,000 papers a word in 81% of them took 560 ms in one index, 240 ms in four. So the
-# papers are indexed in parts of this many (which also bounds Pagefind's memory, about
-# 140 KB a paper until a part is written), and the browser merges them: search.js
+# What a failure names (errors.py's Problem.path): the site's search index.
+WHERE = "search index"
+# A search costs Pagefind time in the square of a word's hits in each index part, so
+# the papers are indexed in parts of this many (which also bounds Pagefind's memory,
+# held for every paper until a part is written), and the browser merges them: search.js
 # reads the list of parts from SHARDS_FILE.
 SHARD_PAGES = 2_500
 SHARDS_FILE = "paperfeed-shards.json"
@@ -57,8 +58,14 @@ _IN_MEMORY = Path("/dev/shm")
 _RECORDS = "paperfeed-search-"
 
 
-class SearchIndexError(Exception):
-    """Pagefind could not run or could not index the site: the message says which."""
+class SearchIndexError(PaperfeedError):
+    """Pagefind could not run or could not index the site: which `step` failed, and why.
+
+    Shown as "search index: <step>: <why>"."""
+
+    def __init__(self, step: str, why: str) -> None:
+        self.step, self.why = step, why
+        super().__init__(Problem(WHERE, None, step, why))
 
 
 class PaperIndex:
@@ -77,12 +84,10 @@ class PaperIndex:
         self._papers = sorted(papers, key=lambda p: p[0].id)  # the same bytes every build
         self._lang = lang
         self._parts = max(1, -(-len(self._papers) // SHARD_PAGES))
-        self._failures: list[str] = []
+        self._failures: list[list[str]] = []  # [step, why]: a child sends them as JSON
         self._stopped = threading.Event()
         self._threads: list[threading.Thread] = []
         self._child: Forked | None = None  # (what the child itself sees)
-        self._build = os.getpid()
-        self._in_child = False
         # The pages Pagefind reads, a folder per part; made here, so the build removes
         # it even if it had to kill the child that writes in it.
         self._records = _records_folder()
@@ -96,7 +101,7 @@ class PaperIndex:
         write the list of parts; the count of pages indexed."""
         self._wait()
         if self._failures:
-            raise SearchIndexError(self._failures[0])
+            raise SearchIndexError(*self._failures[0])
         shards = [_shard(part) for part in range(1, self._parts)]
         if not self._papers:  # the main index is the pages'
             self._index_pages(site_dir, pages, self.output)
@@ -130,16 +135,15 @@ class PaperIndex:
             self._child = None
             self._failures += result.get("failures", [])
             if "error" in result:
-                self._failures.append(f"indexing the papers: {result['error']}")
+                self._failures.append(["indexing the papers", result["error"]])
         for thread in self._threads:
             thread.join()
         self._threads = []
 
     def _index_in_child(self) -> dict[str, Any]:
-        self._in_child = True
         self._start()
         self._wait()
-        if self._orphaned():  # no one else is left to remove it
+        if orphaned():  # no one else is left to remove it
             shutil.rmtree(self._records, ignore_errors=True)
         return {"failures": self._failures}
 
@@ -147,16 +151,11 @@ class PaperIndex:
         try:
             with _reported():
                 for part in range(first, self._parts, _AT_ONCE):
-                    if self._stopped.is_set() or self._orphaned():
+                    if self._stopped.is_set() or orphaned():
                         return
                     self._index_part(part)
         except SearchIndexError as e:
-            self._failures.append(str(e))
-
-    def _orphaned(self) -> bool:
-        # A child has a process group of its own, so an interrupt of the build does not
-        # reach it: it stops when it sees that the build is gone.
-        return self._in_child and os.getppid() != self._build
+            self._failures.append([e.step, e.why])
 
     def _index_part(self, part: int) -> None:
         papers = self._papers[part * SHARD_PAGES : (part + 1) * SHARD_PAGES]
@@ -198,8 +197,8 @@ def executable() -> str:
     found = get_executable()
     if found is None:
         raise SearchIndexError(
-            "the Pagefind binary is missing: reinstall paperfeed, "
-            "or run `pip install 'pagefind[bin]'`"
+            "the Pagefind binary is missing",
+            "reinstall paperfeed, or run `pip install 'pagefind[bin]'`",
         )
     return str(found)
 
@@ -212,12 +211,12 @@ def _pagefind(site: Path, output: Path) -> None:
     if done.returncode != 0:
         said = (done.stderr.strip() or done.stdout.strip())[-2000:]
         raise SearchIndexError(
-            f"pagefind ended (status {done.returncode})" + (f": {said}" if said else "")
+            f"pagefind ended (status {done.returncode})", said or "it printed nothing"
         )
     # An index whose entry file is missing or empty fails in every reader's browser.
     entry = output / "pagefind-entry.json"
     if not entry.is_file() or entry.stat().st_size == 0:
-        raise SearchIndexError(f"Pagefind wrote no {entry.name} in {output}: build again")
+        raise SearchIndexError(f"Pagefind wrote no {entry.name} in {output}", "build again")
 
 
 def _records_folder() -> Path:
@@ -256,7 +255,7 @@ def _reported() -> Iterator[None]:
     try:
         yield
     except OSError as e:
-        raise SearchIndexError(f"{e.filename or 'Pagefind'}: {e.strerror or e}") from None
+        raise SearchIndexError(str(e.filename or "Pagefind"), e.strerror or str(e)) from None
 
 
 def install(output: Path, site_dir: Path) -> None:

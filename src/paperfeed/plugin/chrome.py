@@ -1,7 +1,7 @@
 """Site chrome rendered once and reused by the generated pages that share it.
 
 Material draws the same navigation, tabs, header, footer and scripts around every
-page: at 10,000 papers that is 12,500 renders of the same few kilobytes, about half
+page: at 10,000 papers that is 12,500 renders of the same few kilobytes, a large part
 of the time spent rendering pages. For a page outside the nav (nothing in the nav is
 active, there is no previous or next page, no table of contents) that chrome depends
 on the page only through its links, which are relative to the page's folder, the

@@ -10,7 +10,6 @@ as it is: at 10,000 papers that saves a Markdown instance and a YAML parse per p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -47,8 +46,8 @@ class GeneratedPage(Page):
         else:
             self.load(config)
 
-    def load(self, config: MkDocsConfig, rewrite: Callable[[str], str] | None = None) -> None:
-        """Read the page's front matter and body; `rewrite` adjusts the body's HTML."""
+    def load(self, config: MkDocsConfig) -> None:
+        """Read the page's front matter and body."""
         source = config.plugins.on_page_read_source(page=self, config=config)
         if source is None and self.converted is not None:
             self.markdown, self.meta = self.converted.body, self.converted.front_matter()
@@ -60,7 +59,7 @@ class GeneratedPage(Page):
         for key in ("title", "description"):
             if isinstance(self.meta.get(key), str):
                 self.meta[key] = escape(self.meta[key])
-        self.content = rewrite(self.markdown) if rewrite else self.markdown
+        self.content = self.markdown
 
     def release(self) -> None:
         """Forget what `load` read, once the page is written."""

@@ -41,7 +41,7 @@ class MemoryBytecodeCache(BytecodeCache):
 class BackgroundIndex:
     """`mkdocs serve` shows an edit first; the feeds and the search index follow.
 
-    Indexing every paper takes seconds at 10,000 papers, and the feeds a second more; a
+    Indexing every paper takes seconds in a big feed, and the feeds take time too; a
     preview shows the edited page without waiting for them. While they are made, the
     site keeps the last index (moved in with the kept pages); the next rebuild waits
     for them, so two never write the same folder.
@@ -86,7 +86,7 @@ class BackgroundIndex:
             count = papers.finish(site_dir, pages)
             install(papers.output, site_dir)
         except SearchIndexError as e:
-            log.error(f"search index: {e}")
+            log.error(str(e))  # "search index: ..."
         else:
             log.info(f"Search index: {count} pages indexed by Pagefind")
         finally:

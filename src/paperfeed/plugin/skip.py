@@ -30,6 +30,7 @@ class SkippedPages(logging.Filter):
         self._messages: set[str] = set()
 
     def install(self, env: Environment) -> None:
+        assert env.loader is not None  # a theme's environment has one
         env.loader = ChoiceLoader([DictLoader({BLANK: ""}), env.loader])
         _BUILD_LOG.addFilter(self)
 

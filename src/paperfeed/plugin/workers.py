@@ -8,18 +8,17 @@ loop without a render: see skip.py).
 
 Plugins that collect pages in `page_context` or `post_page` would not see the children's
 pages: `render_workers: 1` turns this off for them. It is off in `serve` (a fork of a
-threaded server is not safe) and where there is no fork.
+threaded server is not safe) and where a fork is not (processes.py).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from paperfeed.forked import Forked
+from paperfeed.processes import Forked, orphaned
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,24 +32,14 @@ if TYPE_CHECKING:
 try:  # the function MkDocs runs for each page; private, so missing means "render serially"
     from mkdocs.commands.build import _build_page
 except ImportError:  # pragma: no cover
-    _build_page = None
+    _build_page = None  # type: ignore[assignment]
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
-# This process also passes every child's page through MkDocs' loop (skip.py), at about
-# a fifth of the cost of a render (at 10,000 papers: 14.9 s here, 12.4 s for a child
-# with as many pages), so it takes 4 pages to a child's 5 and all end together.
+# This process also passes every child's page through MkDocs' loop (skip.py), which
+# costs it about a fifth of a render, so it takes 4 pages to a child's 5 and all end
+# together.
 _OWN_SHARE, _CHILD_SHARE = 4, 5
-
-
-def usable_cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def can_fork() -> bool:
-    return hasattr(os, "fork") and _build_page is not None and sys.platform != "darwin"
 
 
 class _Counter(logging.Handler):
@@ -77,8 +66,9 @@ class PageWorkers:
         env: Environment,
         doc_files: Sequence[File],
     ) -> list[Page]:
-        """Fork count-1 children, each rendering one share; the pages they took."""
-        if self.count < 2 or len(pages) < 2 * self.count:
+        """Fork count-1 children, each rendering one share; the pages they took (none
+        where MkDocs' page builder is not there to call)."""
+        if self.count < 2 or len(pages) < 2 * self.count or _build_page is None:
             return []
         # Pages are dealt in turns of this process's share and each child's.
         turn = [0] * _OWN_SHARE + [k for k in range(1, self.count) for _ in range(_CHILD_SHARE)]
@@ -86,11 +76,8 @@ class PageWorkers:
         for index, page in enumerate(pages):
             shares[turn[index % len(turn)]].append(page)
         shares = [share for share in shares[1:] if share]
-        parent = os.getpid()
         for share in shares:
-            self._children.append(
-                Forked(lambda share=share: _render(share, config, nav, env, doc_files, parent))
-            )
+            self._children.append(Forked(partial(_render, share, config, nav, env, doc_files)))
         taken = [page for share in shares for page in share]
         log.debug(f"{len(taken)} of {len(pages)} pages go to {len(shares)} worker(s)")
         return taken
@@ -125,14 +112,13 @@ def _render(
     nav: Navigation,
     env: Environment,
     doc_files: Sequence[File],
-    parent: int,
 ) -> dict[str, Any]:
     """A child's work: render and write its share with MkDocs' own page builder."""
     started = time.monotonic()
     counter = _Counter()
     logging.getLogger("mkdocs").addHandler(counter)
     for page in share:
-        if os.getppid() != parent:  # the build was interrupted or killed: stop too
+        if orphaned():  # the build was interrupted or killed: stop too
             raise SystemExit("the build that started this worker has ended")
         _build_page(page, config, doc_files, nav, env)
     return {"warnings": counter.count, "seconds": time.monotonic() - started}
