@@ -143,18 +143,11 @@ def test_both_engines_give_the_same_search_index(built: dict[str, tuple[Path, st
         assert mine == other
 
 
-# --- where ProperDocs and paperfeed do not yet agree ----------------------------------------
-# paperfeed listens to and counts MkDocs' log by the logger names `mkdocs...`. ProperDocs
-# logs as `properdocs...` and counts warnings with a handler on the `properdocs` logger
-# (its `mkdocs` logger is a child of that one), so what paperfeed looks for is not there.
+# --- the engines' logs -------------------------------------------------------------------
+# ProperDocs logs as `properdocs...` and counts warnings with a handler on the `properdocs`
+# logger: paperfeed listens to and counts both names.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plugin/skip.py filters 'Page skipped' on the logger mkdocs.commands.build; "
-    "ProperDocs logs it on properdocs.commands.build, once per page a worker or the last "
-    "build wrote",
-)
 def test_properdocs_says_nothing_of_the_pages_paperfeed_renders_itself(
     built: dict[str, tuple[Path, str]],
 ) -> None:
@@ -162,21 +155,7 @@ def test_properdocs_says_nothing_of_the_pages_paperfeed_renders_itself(
     assert "Page skipped" not in built["properdocs"][1]
 
 
-@pytest.mark.parametrize(
-    "engine",
-    [
-        "mkdocs",
-        pytest.param(
-            "properdocs",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="_warnings_so_far() (plugin/build.py) looks for MkDocs' CountHandler on the "
-                "'mkdocs' logger; ProperDocs puts it on 'properdocs', so the failed build's "
-                "site is swapped in before the build aborts",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_strict_build_that_fails_leaves_the_last_site(engine: str, tmp_path: Path) -> None:
     root = demo(tmp_path / "demo")
     assert build(engine, root).returncode == 0

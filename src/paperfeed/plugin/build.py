@@ -397,6 +397,7 @@ def _lang(config: MkDocsConfig) -> str:
 
 
 def _warnings_so_far() -> bool:
-    """Whether `mkdocs build --strict` is about to fail: it counts warnings with a handler."""
-    handlers = logging.getLogger("mkdocs").handlers
+    """Whether `mkdocs build --strict` is about to fail: it counts warnings with a handler
+    (on the `mkdocs` logger, or on `properdocs` when ProperDocs runs the build)."""
+    handlers = [*logging.getLogger("mkdocs").handlers, *logging.getLogger("properdocs").handlers]
     return any(isinstance(h, CountHandler) and h.get_counts() for h in handlers)

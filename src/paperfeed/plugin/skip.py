@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 BLANK = "paperfeed/blank.html"
 _SKIPPED = "Page skipped: '{}'. Generated empty output."
-_BUILD_LOG = logging.getLogger("mkdocs.commands.build")
+# MkDocs logs it here; ProperDocs, which runs the same plugins, on its own name
+_BUILD_LOGS = [logging.getLogger(f"{engine}.commands.build") for engine in ("mkdocs", "properdocs")]
 
 
 class SkippedPages(logging.Filter):
@@ -32,7 +33,8 @@ class SkippedPages(logging.Filter):
     def install(self, env: Environment) -> None:
         assert env.loader is not None  # a theme's environment has one
         env.loader = ChoiceLoader([DictLoader({BLANK: ""}), env.loader])
-        _BUILD_LOG.addFilter(self)
+        for build_log in _BUILD_LOGS:
+            build_log.addFilter(self)
 
     def add(self, pages: Iterable[Page]) -> None:
         for page in pages:
@@ -40,7 +42,8 @@ class SkippedPages(logging.Filter):
             self._messages.add(_SKIPPED.format(page.file.src_uri))
 
     def remove(self) -> None:
-        _BUILD_LOG.removeFilter(self)
+        for build_log in _BUILD_LOGS:
+            build_log.removeFilter(self)
         self._messages.clear()
 
     def filter(self, record: logging.LogRecord) -> bool:
