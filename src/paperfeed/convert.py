@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover
     from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
+class _Dumper(_BaseDumper):
     """Front matter never uses YAML anchors: any reader can take it as plain data."""
 
     def ignore_aliases(self, data: Any) -> bool:
