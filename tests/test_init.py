@@ -191,6 +191,7 @@ def test_a_new_feed_has_this_repositorys_github_files_and_no_copy_of_the_theme(
         "pull_request_template.md",
         "workflows/check.yml",
         "workflows/deploy.yml",
+        "workflows/digest.yml",
         "workflows/submit-paper.yml",
     ]
     # This repository is a feed too: its GitHub files are the packaged ones, but for how
@@ -214,7 +215,7 @@ def test_a_new_feeds_workflows_install_its_requirements_and_pass_the_same_checks
         f"paperfeed=={version('paperfeed')}"
     ]
     workflows = sorted((feed / ".github/workflows").glob("*.yml"))
-    assert len(workflows) == 3
+    assert len(workflows) == 4
     for path in workflows:
         text = path.read_text()
         assert "pip install -r requirements.txt" in text and "-e ." not in text

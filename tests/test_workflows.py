@@ -94,7 +94,7 @@ def all_workflows() -> dict[str, dict[str, Any]]:
 
 def test_the_workflows_are_the_ones_expected() -> None:
     names = [path.name for path in WORKFLOWS]
-    assert names == ["check.yml", "deploy.yml", "release.yml", "submit-paper.yml"]
+    assert names == ["check.yml", "deploy.yml", "digest.yml", "release.yml", "submit-paper.yml"]
 
 
 def test_workflows_match_githubs_schema() -> None:
@@ -152,6 +152,7 @@ def test_each_job_gets_only_what_it_uses() -> None:
         ("check.yml", "check"): {"contents": "read"},
         ("deploy.yml", "build"): {"contents": "read", "pages": "read"},
         ("deploy.yml", "deploy"): {"pages": "write", "id-token": "write"},
+        ("digest.yml", "send"): {"contents": "read"},
         ("release.yml", "build"): {"contents": "read"},
         ("release.yml", "publish"): {"id-token": "write"},
         ("submit-paper.yml", "add"): {

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from paperfeed.add import AddError, Writer
 from paperfeed.arxiv_id import ArxivIdError, parse_ref
 from paperfeed.catalog import Catalog
+from paperfeed.cli_digest import digest
 from paperfeed.cli_init import init, upgrade
 from paperfeed.entry import Added
 from paperfeed.errors import PaperfeedError, Problem
@@ -307,6 +308,7 @@ def convert(out_dir: Path, papers_dir: Path) -> None:
 
 main.add_command(init)
 main.add_command(upgrade)
+main.add_command(digest)
 
 if __name__ == "__main__":
     main()

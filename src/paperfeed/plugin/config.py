@@ -24,3 +24,8 @@ class PaperfeedConfig(Config):
     # Processes that render the generated pages in `mkdocs build`: 0 for one per core,
     # 1 to render in MkDocs' own loop only (for plugins that collect rendered pages).
     render_workers = c.Type(int, default=0)
+
+    # Email digests (`paperfeed digest`): how many papers a day's or week's digest lists,
+    # and the page a reader leaves the list at ({email} becomes their address).
+    digest_limit = c.Type(int, default=10)
+    unsubscribe_url = c.Optional(c.Type(str))
