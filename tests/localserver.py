@@ -6,6 +6,7 @@ through the same urllib code as in production; only the far end is ours.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,13 +25,20 @@ def fixture(name: str) -> bytes:
 
 @dataclass(frozen=True)
 class Reply:
-    """One canned answer; `delay` seconds of silence first, to provoke a time-out."""
+    """One canned answer; `delay` seconds of silence first, to provoke a time-out.
+
+    `drip` sends the body a byte at a time, that many seconds apart (a server too slow
+    for any whole-request deadline); without `send_length` there is no Content-Length,
+    so the client reads until the server closes.
+    """
 
     body: bytes = b""
     status: int = 200
     delay: float = 0.0
     content_type: str = "application/atom+xml; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    drip: float = 0.0
+    send_length: bool = True
 
 
 @dataclass(frozen=True)
@@ -43,12 +51,16 @@ class Request:
 class LocalServer:
     """Serve `route`d replies; each path answers its replies in turn, then the last again."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        """With `tls` (a server context holding a certificate), it serves https."""
         self.requests: list[Request] = []
         self._routes: dict[str, list[Reply]] = {}
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
+        self._scheme = "https" if tls else "http"
+        if tls:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         # A short poll, so that shutdown() returns at once rather than in half a second.
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
@@ -60,7 +72,7 @@ class LocalServer:
 
     def url(self, path: str = "") -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        return f"{self._scheme}://{host}:{port}{path}"
 
     def requests_to(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]
@@ -95,11 +107,18 @@ class LocalServer:
                 try:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", reply.content_type)
-                    self.send_header("Content-Length", str(len(reply.body)))
+                    if reply.send_length:
+                        self.send_header("Content-Length", str(len(reply.body)))
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    if reply.drip:
+                        for at in range(len(reply.body)):
+                            self.wfile.write(reply.body[at : at + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.drip)
+                    else:
+                        self.wfile.write(reply.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting: that was the test
 

@@ -67,9 +67,36 @@ CASES: dict[str, tuple[bytes, list[str]]] = {
         b"\xef\xbb\xbf" + GOOD,
         ["x.yaml:1: file: starts with a byte-order mark: save it as UTF-8 without BOM"],
     ),
-    "CRLF line ends": (
-        GOOD.replace(b"\n", b"\r\n"),
-        ["x.yaml:1: file: has Windows (CRLF) line ends: save it with LF line ends"],
+    # CRLF is read as LF (tests/test_hardening_input.py); a CR alone is still refused.
+    "lone CR line end": (
+        GOOD.replace(b"authors: [A]\n", b"authors: [A]\r"),
+        [
+            "x.yaml:3: file: has a carriage return (CR) without a line feed: "
+            "save it with LF line ends"
+        ],
+    ),
+    "list as a key": (
+        with_fields(b"? [a, b]\n: c\n"),
+        ["x.yaml:7: file: has a list as a key: a key is a name, as in `title: ...`"],
+    ),
+    "alias as a key": (
+        with_fields(b"venue: &v V\n*v : 1\n"),
+        ["x.yaml:8: file: uses a YAML alias (*name) as a key: write the key out"],
+    ),
+    "tagged key": (
+        with_fields(b"!!python/name:os.system : 1\n"),
+        [
+            "x.yaml:7: '': has the YAML tag 'tag:yaml.org,2002:python/name:os.system': "
+            "remove the tag"
+        ],
+    ),
+    "key with a line break": (
+        with_fields(b'"a\\nb": 1\n'),
+        [
+            "x.yaml:7: 'a\\nb': is not a field of a paper entry: allowed: id, title, authors, "
+            "abstract, published, added, arxiv, doi, tags, links, venue, upvotes, submitted_by, "
+            "summary, thumbnail"
+        ],
     ),
     "tab": (
         with_fields(b"links:\n\tcode: https://a.org\n"),

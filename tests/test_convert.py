@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import frontmatter
@@ -9,9 +10,10 @@ import pytest
 
 from conftest import entry, write_entry
 from paperfeed.abstract import paragraphs
-from paperfeed.convert import from_markdown, to_markdown
+from paperfeed.convert import convert, from_markdown, to_markdown
 from paperfeed.entry import Paper
 from paperfeed.load import load_papers
+from paperfeed.plugin.generated import convert_page
 from paperfeed.render import abstract_html, author_links
 
 FULL = entry(
@@ -51,6 +53,23 @@ def test_front_matter_carries_display_data_apart(tmp_path: Path) -> None:
     assert meta["pf"]["day"] == "2024-11-27"  # the day where it was added, in its own zone
     assert list(meta["pf"]["links"]) == ["arxiv", "pdf", "code", "doi", "video"]
     assert meta["description"] == "Short."
+
+
+def test_the_plugin_keeps_the_front_matter_parsed_and_the_core_reads_its_text(
+    tmp_path: Path,
+) -> None:
+    write_entry(tmp_path / "papers", FULL)
+    (paper,) = load_papers(tmp_path / "papers").values()
+    core = convert(paper, "papers/x.yaml")
+    assert vars(core) == {"text": core.text}  # text only: no pickle in the core's type
+    parsed = convert_page(paper, "papers/x.yaml")
+    assert parsed.text == core.text and parsed.body == core.body
+    assert parsed.front_matter() == core.front_matter() == frontmatter.loads(core.text).metadata
+    # a new dict every read: MkDocs' page changes its meta (generated.py escapes the title)
+    assert parsed.front_matter() is not parsed.front_matter()
+    # the loader's workers hand it back to the build by pickle
+    assert pickle.loads(pickle.dumps(convert_page)) is convert_page
+    assert pickle.loads(pickle.dumps(parsed)) == parsed
 
 
 def test_the_page_body_is_one_raw_html_block_with_the_entry_escaped() -> None:

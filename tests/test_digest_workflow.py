@@ -10,14 +10,10 @@ from pathlib import Path
 import yaml
 
 from conftest import REPO
-from test_workflows import check_jsonschema, steps, triggers, zizmor
+from test_workflows import FROM_CHECKOUT, check_jsonschema, steps, triggers, zizmor
 
 OURS = REPO / ".github" / "workflows" / "digest.yml"
 PACKAGED = REPO / "src" / "paperfeed" / "starter" / "github" / "workflows" / "digest.yml"
-FROM_CHECKOUT = {
-    "pip install -r requirements.txt": "pip install -e .",
-    "cache-dependency-path: requirements.txt": "cache-dependency-path: pyproject.toml",
-}
 
 
 def workflow() -> dict:

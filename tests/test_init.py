@@ -17,17 +17,12 @@ from click.testing import CliRunner, Result
 from conftest import REPO, entry, write_entry
 from paperfeed.cli_init import init, upgrade
 from paperfeed.theme import THEME_DIR
-from test_workflows import check_jsonschema, serious, zizmor
+from test_workflows import FROM_CHECKOUT, LOCK, check_jsonschema, serious, zizmor
 
 URL = "https://lab.example.org/papers/"
 
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
-# This repository's workflows install paperfeed from the checkout, a feed's from its pin.
-FROM_CHECKOUT = {
-    "pip install -r requirements.txt": "pip install -e .",
-    "cache-dependency-path: requirements.txt": "cache-dependency-path: pyproject.toml",
-}
 
 
 def run_init(*args: str) -> Result:
@@ -73,6 +68,8 @@ def test_a_new_feed_checks_and_builds_with_no_papers(tmp_path: Path) -> None:
         "docs",
         "mkdocs.yml",
         "papers",
+        "requirements-build.txt",
+        "requirements.in",
         "requirements.txt",
     ]
     assert [p.name for p in (feed / "papers").iterdir()] == [".gitkeep"]
@@ -188,6 +185,7 @@ def test_a_new_feed_has_this_repositorys_github_files_and_no_copy_of_the_theme(
     theirs = files_under(feed / ".github")
     assert sorted(theirs) == [
         "ISSUE_TEMPLATE/submit-paper.yml",
+        "dependabot.yml",
         "pull_request_template.md",
         "workflows/check.yml",
         "workflows/deploy.yml",
@@ -197,6 +195,8 @@ def test_a_new_feed_has_this_repositorys_github_files_and_no_copy_of_the_theme(
     # This repository is a feed too: its GitHub files are the packaged ones, but for how
     # its workflows install paperfeed.
     ours = files_under(REPO / ".github")
+    # Dependabot's settings differ: this repository's locks come from pyproject.toml.
+    del theirs["dependabot.yml"]
     for path, data in theirs.items():
         text = data.decode("utf-8")
         for feeds, here in FROM_CHECKOUT.items():
@@ -210,16 +210,19 @@ def test_a_new_feeds_workflows_install_its_requirements_and_pass_the_same_checks
     tmp_path: Path,
 ) -> None:
     feed = new_feed(tmp_path)
-    requirements = (feed / "requirements.txt").read_text().splitlines()
+    requirements = (feed / "requirements.in").read_text().splitlines()
     assert [line for line in requirements if not line.startswith("#")] == [
         f"paperfeed=={version('paperfeed')}"
     ]
+    # the lock, as tested in this repository, written with no network
+    assert (feed / "requirements.txt").read_bytes() == (REPO / LOCK).read_bytes()
     workflows = sorted((feed / ".github/workflows").glob("*.yml"))
     assert len(workflows) == 4
     for path in workflows:
         text = path.read_text()
-        assert "pip install -r requirements.txt" in text and "-e ." not in text
-        assert "cache-dependency-path: requirements.txt" in text
+        assert "pip install --require-hashes --no-build-isolation -r requirements.txt" in text
+        assert "pip install --no-deps --no-build-isolation -r requirements.in" in text
+        assert "-e ." not in text
     result = check_jsonschema("vendor.github-workflows", *workflows)
     assert result.returncode == 0, result.stdout
     findings, _ = zizmor(feed / ".github")
@@ -230,7 +233,7 @@ def test_requirement_option_sets_how_the_feed_installs_paperfeed(tmp_path: Path)
     spec = "paperfeed @ git+https://github.com/owner/paperfeed@v0.1.0"
     result = run_init(str(tmp_path), "--name", "N", "--url", URL, "--requirement", spec)
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "requirements.txt").read_text().splitlines()[-1] == spec
+    assert (tmp_path / "requirements.in").read_text().splitlines()[-1] == spec
 
 
 def test_a_demo_feed_starts_with_three_papers_and_builds_them(tmp_path: Path) -> None:
@@ -295,6 +298,8 @@ def test_upgrade_refreshes_the_github_files_and_the_pin_and_nothing_of_the_feeds
     workflow.write_text(workflow.read_text().replace("timeout-minutes: 15", "timeout-minutes: 9"))
     (feed / ".github/ISSUE_TEMPLATE/submit-paper.yml").unlink()
     (feed / ".github/workflows/mine.yml").write_text("name: Mine\n")
+    # a feed from before the locks: its pin (and a package of its own) in requirements.txt
+    (feed / "requirements.in").unlink()
     (feed / "requirements.txt").write_text("# pinned\npaperfeed==0.0.9\nrich\n")
     (feed / "docs/about.md").write_text("# Ours\n")
     own = {
@@ -307,19 +312,22 @@ def test_upgrade_refreshes_the_github_files_and_the_pin_and_nothing_of_the_feeds
     assert check.exit_code == 1
     assert "-    timeout-minutes: 9\n+    timeout-minutes: 15\n" in check.output
     assert "--- /dev/null\n+++ b/.github/ISSUE_TEMPLATE/submit-paper.yml\n" in check.output
-    assert f"-paperfeed==0.0.9\n+paperfeed=={version('paperfeed')}\n" in check.output
+    assert "-paperfeed==0.0.9\n" in check.output
+    assert "--- /dev/null\n+++ b/requirements.in\n" in check.output
     assert "timeout-minutes: 9" in workflow.read_text()  # --check writes nothing
 
     done = run_upgrade(str(feed))
     assert done.exit_code == 0, done.output
     assert done.output.endswith(
-        f"{feed}: 3 written, 0 removed (paperfeed {version('paperfeed')})"
+        f"{feed}: 4 written, 0 removed (paperfeed {version('paperfeed')})"
         ": review them with `git diff` and commit\n"
     )
     assert "timeout-minutes: 15" in workflow.read_text()
-    assert (feed / "requirements.txt").read_text() == (
+    # requirements.txt became requirements.in, and the lock took its place
+    assert (feed / "requirements.in").read_text() == (
         f"# pinned\npaperfeed=={version('paperfeed')}\nrich\n"
     )
+    assert (feed / "requirements.txt").read_bytes() == (REPO / LOCK).read_bytes()
     after = tree_hashes(feed)
     assert {path: after[path] for path in own} == own
     assert run_upgrade(str(feed), "--check").exit_code == 0
@@ -360,3 +368,39 @@ def test_a_feed_made_by_0_1_0_builds_and_upgrades_to_a_thin_feed(tmp_path: Path)
         encoding="utf-8"
     )
     assert not (feed / "site/README").exists() and not (feed / "site/README.md").exists()
+
+
+def test_upgrade_brings_an_older_lock_up_to_this_versions(tmp_path: Path) -> None:
+    feed = new_feed(tmp_path / "feed")
+    (feed / "requirements.in").write_text("paperfeed==0.0.9\n")
+    old_lock = "mkdocs==1.6.0 \\\n    --hash=sha256:" + "0" * 64 + "\n"
+    (feed / "requirements.txt").write_text(old_lock)
+    (feed / "requirements-build.txt").write_text("setuptools==1\n")
+    done = run_upgrade(str(feed))
+    assert done.exit_code == 0, done.output
+    assert (feed / "requirements.in").read_text() == f"paperfeed=={version('paperfeed')}\n"
+    assert (feed / "requirements.txt").read_bytes() == (REPO / LOCK).read_bytes()
+    assert (feed / "requirements-build.txt").read_bytes() == (
+        REPO / "src/paperfeed/starter/requirements-build.txt"
+    ).read_bytes()
+    assert run_upgrade(str(feed), "--check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "lock"),
+    [
+        # the feed compiled its lock after this release: paperfeed in it, with hashes
+        ("paperfeed\n", "paperfeed=={v} \\\n    --hash=sha256:" + "1" * 64 + "\n"),
+        # the feed has packages of its own, which only its own lock holds
+        ("paperfeed=={v}\nmkdocs-rss-plugin\n", "rich==1 \\\n    --hash=sha256:" + "2" * 64 + "\n"),
+    ],
+)
+def test_upgrade_keeps_a_lock_the_feed_refreshed_itself(
+    tmp_path: Path, source: str, lock: str
+) -> None:
+    feed = new_feed(tmp_path / "feed")
+    (feed / "requirements.in").write_text(source.format(v=version("paperfeed")))
+    (feed / "requirements.txt").write_text(lock.format(v=version("paperfeed")))
+    done = run_upgrade(str(feed))
+    assert done.exit_code == 0, done.output
+    assert (feed / "requirements.txt").read_text() == lock.format(v=version("paperfeed"))

@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from conftest import Site, built_with_and_without
-from paperfeed.convert import MarkdownPage, split_page
+from paperfeed.convert import split_page
 from paperfeed.plugin import pieces
+from paperfeed.plugin.generated import ParsedPage
 
 
 def make_site(root: Path) -> Site:
@@ -60,11 +61,12 @@ def test_front_matter_kept_parsed_renders_what_its_yaml_says(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The pages are handed to MkDocs with their front matter already parsed
-    # (convert.MarkdownPage); read from the YAML of their text, every file is the same.
+    # (plugin/generated.py's ParsedPage); read from the YAML of their text, every file
+    # is the same.
     kept = make_site(tmp_path / "kept")
     kept.build()
     monkeypatch.setattr(
-        MarkdownPage, "front_matter", lambda page: yaml.safe_load(split_page(page.text)[0])
+        ParsedPage, "front_matter", lambda page: yaml.safe_load(split_page(page.text)[0])
     )
     parsed = make_site(tmp_path / "parsed")
     parsed.build()

@@ -150,13 +150,18 @@ def test_scripts_get_no_expressions() -> None:
 def test_build_checks_the_tag_tests_the_installed_wheel_and_uploads_dist() -> None:
     build = release()["jobs"]["build"]
     run = script(build)
-    assert "python -m build --outdir dist ." in run
+    # built with the locked setuptools, not one an isolated build would fetch unchecked
+    assert "python -m build --no-isolation --outdir dist ." in run
     # the tag is compared with pyproject's version (the tag's name comes from the runner)
     assert '"$GITHUB_REF_NAME" != "v$version"' in run
     assert 'tomllib.load(open("pyproject.toml", "rb"))["project"]["version"]' in run
     # the wheel, not the checkout, goes into a fresh venv, and its pytest runs the tests
     assert 'python -m venv "$RUNNER_TEMP/venv"' in run
-    assert '"$RUNNER_TEMP/venv/bin/pip" install "$wheel[test]"' in run
+    assert (
+        '"$RUNNER_TEMP/venv/bin/pip" install --require-hashes --no-build-isolation'
+        " -r requirements/test.txt" in run
+    )
+    assert '"$RUNNER_TEMP/venv/bin/pip" install --no-deps "$wheel"' in run
     assert "pip install -e" not in run and "pip install ." not in run
     assert '"$RUNNER_TEMP/venv/bin/pytest"' in run
     assert build["env"]["PAPERFEED_TESTS_FROM_WHEEL"] == "1"

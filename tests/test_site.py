@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
+from pathlib import Path
 
 import lxml.html
 import pytest
 from mkdocs.exceptions import Abort
 
+import paperfeed
 from conftest import Site, text_of
+from paperfeed.catalog import Catalog
+from paperfeed.convert import convert
+from paperfeed.load import load_papers
+from paperfeed.render import search_record
+
+PACKAGE = Path(paperfeed.__file__).parent
 
 
 @pytest.fixture
@@ -105,7 +113,7 @@ def test_paper_page_shows_every_field_and_the_abstract_safely(feed: Site) -> Non
         ("code", "https://github.com/x/y"),
     ]
     assert "<math" in html and "<mi>n</mi>" in html and "$O(n^2)$" not in text
-    assert '<a href="https://github.com/x/y" rel="nofollow noopener">' in html
+    assert '<a href="https://github.com/x/y" rel="nofollow ugc noopener">' in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
     assert 'href="../../tags/attention/"' in html
 
@@ -174,6 +182,47 @@ def test_search_reads_of_a_paper_what_its_page_shows(feed: Site) -> None:
         assert sorted(filters) == sorted(body.xpath(".//@data-pagefind-filter")), url
         metas = body.xpath(".//@data-pagefind-meta")
         assert sorted(record["meta"]) == sorted(m.split(":")[0] for m in metas), url
+
+
+def test_a_search_record_is_its_pages_article_without_what_search_ignores(feed: Site) -> None:
+    # One partial makes both (theme/partials/pf-paper.html): the page's article, and the
+    # record, which leaves out what search ignores and what needs the whole feed.
+    catalog = Catalog(load_papers(feed.papers, feed.root))
+    for paper in catalog.papers:
+        view = catalog.paper(paper.id)
+        record = search_record(view, convert(paper, view.source).body, "en")
+        assert _searched(record) == _searched(feed.html(view.path)), paper.id
+    template = (PACKAGE / "templates/search-record.html").read_text(encoding="utf-8")
+    assert '{% include "partials/pf-paper.html" %}' in template and "<h1" not in template
+
+
+def _searched(html: str) -> list[tuple[str, str, str]]:
+    """Each element of what search reads of a page, with its class and Pagefind marks,
+    and its own text; the links of the authors are the page's alone (search follows no
+    link)."""
+    (article,) = lxml.html.fromstring(html).xpath("//article[@data-pagefind-body]")
+    for ignored in article.xpath(".//*[@data-pagefind-ignore]"):
+        ignored.drop_tree()
+    authors = article.find_class("pf-paper__authors")[0]
+    for link in authors.iter("a"):
+        link.drop_tag()
+    return [
+        (
+            str(e.tag),
+            " ".join(f"{k}={v}" for k, v in sorted(e.attrib.items()) if k != "href"),
+            " ".join((e.text or "").split()),
+        )
+        for e in article.iter()
+        if isinstance(e.tag, str)
+    ]
+
+
+def test_the_themes_templates_read_a_paper_in_its_one_shape() -> None:
+    # catalog.PaperView: not the front matter (page.meta, the `pf` of 0.1.0), nor the
+    # card of 0.1.0 (`c.paper`); those stay only for a feed's own copies (overrides/).
+    old = re.compile(r"(?<!paperfeed)\.paper\b|\bp\.pf\.|pf\.links|pf\.bibtex|json_ld\(page")
+    for path in sorted((PACKAGE / "theme").rglob("*.html")):
+        assert old.search(path.read_text(encoding="utf-8")) is None, path
 
 
 def test_every_page_links_the_feeds_and_the_nav_stays_short(feed: Site) -> None:

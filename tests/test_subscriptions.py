@@ -19,6 +19,8 @@ from feedgen.entry import FeedEntry
 import paperfeed.feeds as feeds
 from conftest import Site
 from paperfeed.catalog import Catalog
+from paperfeed.digest.content import DigestSettings
+from paperfeed.digest.feeds import add_digest_feeds
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.load import load_papers
 
@@ -47,6 +49,10 @@ EXPECTED = {
     "tags/vision/": ("Lab Feed · #vision", ["p7", "p3", "p2"]),
 }
 TAGS = ("graphs", "theory", "vision")
+# The digest feeds (digest/feeds.py), listed after the paper feeds.
+DIGEST_OUTLINES = [
+    (f"{BASE}digest/{name}.xml", BASE, f"Lab Feed · {name} digest") for name in ("daily", "weekly")
+]
 MEDIA_TYPES = {"feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml"}
 
 
@@ -163,7 +169,8 @@ def test_opml_lists_every_feed_of_the_site(built: Site) -> None:
     outlines = root.findall("body/outline")
     assert all(o.get("type") == "rss" and o.get("text") == o.get("title") for o in outlines)
     assert [(o.get("xmlUrl"), o.get("htmlUrl"), o.get("title")) for o in outlines] == [
-        (f"{BASE}{home}feed.xml", BASE + home, title) for home, (title, _) in EXPECTED.items()
+        *((f"{BASE}{home}feed.xml", BASE + home, title) for home, (title, _) in EXPECTED.items()),
+        *DIGEST_OUTLINES,
     ]
     for outline in outlines:
         path = outline.get("xmlUrl").removeprefix(BASE)
@@ -177,6 +184,9 @@ def test_two_renders_are_byte_identical_and_are_what_the_site_holds(built: Site)
     first = render_feeds(Catalog(load_papers(built.papers, built.root)), settings())
     again = render_feeds(Catalog(load_papers(built.papers, built.root)), settings())
     assert first == again
+    # the plugin adds the digest feeds, and lists them in feeds.opml (digest/feeds.py)
+    catalog = Catalog(load_papers(built.papers, built.root))
+    add_digest_feeds(first, catalog, DigestSettings("Lab Feed", BASE))
     for path, data in first.items():
         assert (built.site_dir / path).read_bytes() == data, path
 
@@ -214,5 +224,6 @@ def test_a_site_without_papers_has_valid_empty_feeds(site: Site) -> None:
     assert [o.get("xmlUrl") for o in root.findall("body/outline")] == [
         f"{BASE}feed.xml",
         f"{BASE}code/feed.xml",
+        *(xml_url for xml_url, _, _ in DIGEST_OUTLINES),
     ]
     assert not list(site.site_dir.glob("tags/*/*.xml"))

@@ -1,12 +1,26 @@
-"""Weeks, months, trending, authors and the code view, as a reader finds them."""
+"""Weeks, months, trending, authors and the code view, as a reader finds them; and the
+one shape of a paper every template gets (catalog.PaperView)."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from datetime import date
+from functools import partial
+from pathlib import Path
 
 import pytest
+import yaml
+from markupsafe import escape
 
-from conftest import Site, text_of
+from conftest import Site, entry, text_of, write_entry
+from paperfeed.catalog import Catalog
+from paperfeed.cite import bibtex
+from paperfeed.entry import FIELDS
+from paperfeed.linked_data import scholarly_article
+from paperfeed.load import load_papers
+from paperfeed.plugin.generated import convert_page
 
 
 @pytest.fixture
@@ -107,3 +121,114 @@ def test_authors_below_the_minimum_are_listed_on_the_index_instead(site: Site) -
     assert '<a href="../../authors/#alan-turing">Alan Turing</a>' in paper
     index = site.html("authors/")
     assert '<li id="alan-turing">Alan Turing:' in index and 'href="../papers/a/">Alpha</a>' in index
+
+
+# -- the paper's one shape (catalog.PaperView) -------------------------------------
+
+FULL = entry(
+    id="x1",
+    arxiv="2411.00001",
+    doi="10.1000/abc",
+    title="Tom & Jerry <b>bold</b>",
+    authors=["Ana Núñez", "B", "C", "D"],
+    abstract="We study $x$ things at https://example.org/a.",
+    published="2024-01-02",
+    added="2024-11-27T23:30:00-05:00",
+    tags=["graphs"],
+    links={"code": "https://github.com/a/b"},
+    venue="ICML 2024",
+    upvotes=0,
+    submitted_by="someone",
+    thumbnail="https://example.org/t.png",
+)
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Catalog:
+    write_entry(tmp_path / "papers", FULL)
+    write_entry(tmp_path / "papers", entry(id="x2", added="2024-11-27"))
+    return Catalog(load_papers(tmp_path / "papers", tmp_path))
+
+
+def test_every_template_gets_a_paper_in_one_shape(catalog: Catalog) -> None:
+    paper = catalog.by_id["x1"]
+    view = catalog.paper("x1")
+    # one view a paper: the page's, and the card of every listing
+    assert view is catalog.card(paper) is catalog.tagged("graphs")[0]
+    assert view in catalog.neighbours("x2")
+    # the entry's fields are its own, but for `links`: the links a reader gets
+    for name in FIELDS:
+        if name != "links":
+            assert getattr(view, name) == getattr(paper, name), name
+    assert view.links == paper.resolved_links() and view.entry.links == paper.links
+    assert (view.day, view.path, view.source) == (
+        date(2024, 11, 27),
+        "papers/x1/",
+        "papers/x1.yaml",
+    )
+    assert (view.authors_shown, view.authors_more) == (("Ana Núñez", "B", "C"), 1)
+    assert view.blurb.startswith("We study <math")
+    assert view.bibtex == bibtex(paper)
+    assert view.description == "We study $x$ things at https://example.org/a."
+    assert catalog.paper("x2").blurb == "We study things. They turn out to be interesting."
+
+
+def test_a_view_answers_as_a_card_and_a_page_of_0_1_0_did(catalog: Catalog) -> None:
+    # A feed made by 0.1.0 may keep its own copies of the templates (overrides/), which
+    # read `c.paper.id`, `c.paper.pf.links`, and pass page.meta to paperfeed_json_ld.
+    view = catalog.paper("x1")
+    assert view.paper is view and view.paper.id == "x1"
+    assert view.paper.pf == {"day": "2024-11-27", "links": view.links}
+    assert view["id"] == "x1" and view["pf"]["links"]["pdf"].endswith("2411.00001")
+    assert view["links"] == {"code": "https://github.com/a/b"}  # the front matter's
+    with pytest.raises(KeyError):
+        catalog.paper("x2")["venue"]  # as the front matter had it: unset, no key
+    meta = convert_page(view.entry, view.source).front_matter()
+    meta["title"] = escape(meta["title"])  # as MkDocs' page holds it (generated.py)
+    url = "https://feeds.example.org/lab/papers/x1/"
+    assert scholarly_article(meta, url) == scholarly_article(view, url)
+    assert json.loads(scholarly_article(view, url))["headline"] == FULL["title"]
+
+
+def test_a_feeds_0_1_0_copies_of_the_templates_render_as_the_theme_does(tmp_path: Path) -> None:
+    sites = {}
+    for name in ("theme", "copies"):
+        site = Site(tmp_path / name)
+        site.add(**FULL)
+        site.add(id="x2", added="2024-11-27", upvotes=3, arxiv="2411.00002")
+        if name == "copies":
+            for part in ("paper.html", "authors.html", "partials/pf-macros.html"):
+                target = site.root / "overrides" / part
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(OVERRIDES_0_1_0 / part, target)
+            site.config = partial(config_with_overrides, site)  # type: ignore[method-assign]
+        site.build()
+        sites[name] = site
+    theme, copies = sites["theme"], sites["copies"]
+    for path in ("", "papers/x1/", "papers/x2/", "authors/"):
+        assert cards_and_paper(copies.html(path)) == cards_and_paper(theme.html(path)), path
+
+
+OVERRIDES_0_1_0 = Path(__file__).parent / "fixtures/feeds/made-by-0.1.0/overrides"
+
+
+def config_with_overrides(site: Site) -> Path:
+    path = Site.config(site)
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["theme"]["custom_dir"] = "overrides"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def cards_and_paper(html: str) -> list[str]:
+    """What a card and a paper page show of a paper (the copies' wording of the rest,
+    comments and all, is their own, and so are their links' rel, older than ugc)."""
+    html = re.sub(r' rel="[^"]*"', "", html)
+    found = re.findall(r'<article class="pf-card">.*?</article>', html, re.S)
+    found += re.findall(r'<script type="application/ld\+json">.*?</script>', html, re.S)
+    found += re.findall(r'<meta name="citation_[^>]+>', html)
+    found += re.findall(r'<ul class="pf-(?:links|tags)".*?</ul>', html, re.S)
+    found += re.findall(r'<nav class="pf-pager pf-paper__pager".*?</nav>', html, re.S)
+    found += re.findall(r'<li id="[^"]+">.*?</li>', html, re.S)
+    assert found
+    return found

@@ -25,7 +25,7 @@ from paperfeed.entry import Entry, Paper
 from paperfeed.errors import PaperfeedError
 from paperfeed.importers import Found
 from paperfeed.load import entry_files, validate
-from paperfeed.parallel import map_chunks
+from paperfeed.processes import map_chunks
 from paperfeed.source import Source, parse, read_file
 
 SCHEMA_FILE = "paper.schema.json"  # at the repository root: the folder above papers/
@@ -137,6 +137,7 @@ class Writer:
         paper = self._validate(Source(found.ref, fields, None))
         path = entry_path(self.papers_dir, paper)
         entry = Entry(_shown(path, self.root), paper)
+        self._refuse_links(path)
         self._refuse_duplicates(entry, path)
         schema = Path(os.path.relpath(self.schema, path.absolute().parent)).as_posix()
         text = render(paper, schema)
@@ -180,6 +181,19 @@ class Writer:
         if path.exists():  # a file the loader could not read, under the same name
             raise AddError(f"{entry.source} exists already: fix it with `paperfeed check`")
 
+    def _refuse_links(self, path: Path) -> None:
+        """Refuse to write through a symbolic link under papers/: the entry would land
+        wherever the link points, outside the feed (the check refuses such links too)."""
+        relative = path.relative_to(self.papers_dir)
+        for depth in range(1, len(relative.parts) + 1):
+            step = self.papers_dir.joinpath(*relative.parts[:depth])
+            if step.is_symlink():
+                what = "file" if step == path else "folder"
+                raise AddError(
+                    f"{_shown(step, self.root)} is a symbolic link: paperfeed writes entries "
+                    f"only into real folders and files; replace the link with a real {what}"
+                )
+
     def _claim(self, entry: Entry) -> None:
         self._claims.claim(entry)
         self._ids.setdefault(entry.paper.id, entry.source)
@@ -192,7 +206,7 @@ def existing_entries(papers_dir: Path, root: Path) -> list[Entry]:
 
 
 def _read_valid(jobs: Sequence[tuple[str, str]]) -> list[Entry | None]:
-    """Read some files, None for each that does not load (module-level: see parallel.py)."""
+    """Read some files, None for each that does not load (module-level: see processes.py)."""
     out: list[Entry | None] = []
     for path, shown in jobs:
         try:

@@ -10,48 +10,147 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from operator import attrgetter
+from typing import Any, Generic, TypeVar, overload
 
 from markupsafe import Markup
 
+from paperfeed import urls
 from paperfeed.authors import author_slug, display_name
-from paperfeed.convert import listing_fields
+from paperfeed.cite import bibtex as bibtex_entry
+from paperfeed.convert import description as page_description
 from paperfeed.entry import Paper
 from paperfeed.render import excerpt_html
 
+_T = TypeVar("_T")
+
+
+class _EntryField(Generic[_T]):
+    """One field of the entry, read on the view: `view.title` is `view.entry.title`."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._read = attrgetter(f"entry.{name}")
+
+    @overload
+    def __get__(self, view: None, owner: type | None = None) -> _EntryField[_T]: ...
+    @overload
+    def __get__(self, view: PaperView, owner: type | None = None) -> _T: ...
+    def __get__(self, view: PaperView | None, owner: type | None = None) -> Any:
+        return self if view is None else self._read(view)
+
 
 @dataclass(frozen=True)
-class Card:
-    """What a listing shows of one paper: its front matter and a short text."""
+class PaperView:
+    """A paper as every template shows it, the paper page as a listing's card or row:
+    its entry, and what is derived from it for display. Made once per paper (see
+    CardCache), it reads the entry's fields as its own (`view.title`); `links` are the
+    links a reader gets, completed from `arxiv` and `doi` (the entry's own are
+    `view.entry.links`)."""
 
-    paper: dict[str, Any]
-    blurb: Markup
-    authors_shown: tuple[str, ...]
-    authors_more: int
+    entry: Paper
+    source: str  # the entry's file, as shown to users
+    day: date  # the feed day it was added on (Paper.day)
+    links: dict[str, str]  # Paper.resolved_links(), in the format's order
+    authors_shown: tuple[str, ...]  # the first few authors, for cards
+    authors_more: int  # how many authors that leaves out
+    path: str  # its page, from the site's root: papers/<id>/
+
+    id = _EntryField[str]()
+    title = _EntryField[str]()
+    authors = _EntryField[list[str]]()
+    abstract = _EntryField[str]()
+    published = _EntryField[date]()
+    added = _EntryField[datetime | date]()
+    arxiv = _EntryField[str | None]()
+    doi = _EntryField[str | None]()
+    tags = _EntryField[list[str]]()
+    venue = _EntryField[str | None]()
+    upvotes = _EntryField[int | None]()
+    submitted_by = _EntryField[str | None]()
+    summary = _EntryField[str | None]()
+    thumbnail = _EntryField[str | None]()
+
+    @classmethod
+    def of(cls, paper: Paper, source: str, authors_shown: int) -> PaperView:
+        shown = tuple(paper.authors[:authors_shown])
+        return cls(
+            entry=paper,
+            source=source,
+            day=paper.day,
+            links=paper.resolved_links(),
+            authors_shown=shown,
+            authors_more=len(paper.authors) - len(shown),
+            path=urls.paper_path(paper.id),
+        )
+
+    # Made when a page shows them (in the process that renders it), from the entry alone:
+    # so what the view holds, as its repr says (fingerprint.py), stays all it shows.
+    @cached_property
+    def blurb(self) -> Markup:
+        """What a card says of it: the TL;DR, or the start of the abstract."""
+        paper = self.entry
+        return Markup.escape(paper.summary) if paper.summary else excerpt_html(paper.abstract)
+
+    @cached_property
+    def description(self) -> str:
+        """The page's description for link previews (convert.description)."""
+        return page_description(self.entry)
+
+    @cached_property
+    def bibtex(self) -> str:
+        """Its BibTeX entry, for the page's Cite box."""
+        return bibtex_entry(self.entry)
+
+    # -- the shape of paperfeed 0.1.0, which a feed's own copies of its templates
+    #    (overrides/) may still read: deprecated, see CHANGELOG.md ------------------
+
+    @property
+    def paper(self) -> PaperView:
+        """Deprecated: a 0.1.0 card held the paper's front matter as `card.paper` (so
+        `c.paper.id`, `c.paper.pf.links`); the view answers for it."""
+        return self
+
+    @cached_property
+    def pf(self) -> dict[str, Any]:
+        """Deprecated: the display data as 0.1.0's cards had it: `pf.day` (ISO), `pf.links`."""
+        return {"day": self.day.isoformat(), "links": self.links}
+
+    def __getitem__(self, key: str) -> Any:
+        """Deprecated: `card.paper["id"]`, the front matter a 0.1.0 card held."""
+        return self._front_matter[key]
+
+    @cached_property
+    def _front_matter(self) -> dict[str, Any]:
+        return {**self.entry.fields(), "pf": self.pf}
+
+
+# A listing's name for a paper it shows: its cards are views.
+Card = PaperView
 
 
 class CardCache:
-    """Cards by the Paper they show. A card is made from one Paper object only, so a
-    `mkdocs serve` rebuild, which keeps the Paper of every unchanged file, can keep its
-    card too: the cache holds the paper with it, so the object is the one it was."""
+    """The view of each paper, by the Paper it shows. A view is made from one Paper
+    object only, so a `mkdocs serve` rebuild, which keeps the Paper of every unchanged
+    file, can keep its view too: the view holds the paper, so the object is the one it
+    was."""
 
     def __init__(self) -> None:
-        self._by_id: dict[str, tuple[Paper, Card]] = {}
+        self._by_id: dict[str, PaperView] = {}
 
-    def get(self, paper: Paper) -> Card | None:
+    def get(self, paper: Paper, source: str) -> PaperView | None:
         found = self._by_id.get(paper.id)
-        return found[1] if found and found[0] is paper else None
+        return found if found and found.entry is paper and found.source == source else None
 
-    def put(self, paper: Paper, card: Card) -> None:
-        self._by_id[paper.id] = (paper, card)
+    def put(self, view: PaperView) -> None:
+        self._by_id[view.id] = view
 
 
 @dataclass(frozen=True)
 class DayView:
     day: date
-    cards: tuple[Card, ...]
+    cards: tuple[PaperView, ...]
     previous: date | None  # the older day with papers
     next: date | None  # the newer day with papers
 
@@ -70,7 +169,7 @@ class PeriodView:
 
     key: str
     first: date  # its first day
-    cards: tuple[Card, ...]  # most upvoted first
+    cards: tuple[PaperView, ...]  # most upvoted first
     previous: str | None  # the older period with papers
     next: str | None
 
@@ -80,7 +179,7 @@ class AuthorView:
     slug: str
     name: str
     spellings: tuple[str, ...]  # every way the feed writes the name
-    cards: tuple[Card, ...]  # newest first
+    cards: tuple[PaperView, ...]  # newest first
 
 
 @dataclass(frozen=True)
@@ -193,7 +292,7 @@ class Catalog:
             next=keys[index - 1] if index > 0 else None,
         )
 
-    def trending(self, days: int, limit: int = 30) -> tuple[Card, ...]:
+    def trending(self, days: int, limit: int = 30) -> tuple[PaperView, ...]:
         """The most upvoted papers added in the `days` before the newest one (not the clock,
         so a rebuild ranks the same)."""
         if not self.papers:
@@ -202,7 +301,7 @@ class Catalog:
         recent = [p for p in self.papers if p.added_at > since]
         return tuple(self.card(p) for p in sorted(recent, key=_by_upvotes)[:limit])
 
-    def with_code(self) -> tuple[Card, ...]:
+    def with_code(self) -> tuple[PaperView, ...]:
         """The papers that link their code, newest first."""
         return tuple(self.card(p) for p in self.papers if "code" in p.links)
 
@@ -223,7 +322,7 @@ class Catalog:
             cards=tuple(self.card(p) for p in self._by_author[slug]),
         )
 
-    def neighbours(self, paper_id: str) -> tuple[Card | None, Card | None]:
+    def neighbours(self, paper_id: str) -> tuple[PaperView | None, PaperView | None]:
         """The papers before and after this one on its day's page."""
         ranked = self._ranked(self._days_of[paper_id])
         index = self._rank_of[paper_id]
@@ -251,24 +350,22 @@ class Catalog:
         }
         return groups[group][key][0].day
 
-    def tagged(self, tag: str) -> tuple[Card, ...]:
+    def tagged(self, tag: str) -> tuple[PaperView, ...]:
         """The papers with `tag`, newest first."""
         return tuple(self.card(p) for p in self._by_tag.get(tag, ()))
 
-    def card(self, paper: Paper) -> Card:
-        card = self._cards.get(paper)
-        if card is None:
-            shown = tuple(paper.authors[: self.authors_on_cards])
-            card = Card(
-                paper=listing_fields(paper),
-                blurb=Markup.escape(paper.summary)
-                if paper.summary
-                else excerpt_html(paper.abstract),
-                authors_shown=shown,
-                authors_more=len(paper.authors) - len(shown),
-            )
-            self._cards.put(paper, card)
-        return card
+    def card(self, paper: Paper) -> PaperView:
+        """The paper as templates show it, made once (see CardCache)."""
+        source = self.sources[paper.id]
+        view = self._cards.get(paper, source)
+        if view is None:
+            view = PaperView.of(paper, source, self.authors_on_cards)
+            self._cards.put(view)
+        return view
+
+    def paper(self, paper_id: str) -> PaperView:
+        """A paper by its id, as templates show it (a paper page asks for its own)."""
+        return self.card(self.by_id[paper_id])
 
     def newest(self, limit: int) -> tuple[Paper, ...]:
         return self.papers[:limit]

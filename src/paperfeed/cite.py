@@ -56,9 +56,17 @@ def citation_key(paper: Paper) -> str:
     return f"{last}{paper.published.year}{words[0] if words else ''}"
 
 
+# DOIs and URLs reach LaTeX through \url or \doi, often inside another command's
+# argument (plainnat's `\doi{#1}`), where %, # and ~ act as TeX reads them: % ends the
+# line, # is a parameter, ~ a space, \ starts a command, and a brace unbalances the
+# entry. Where percent-encoding means the same address (RFC 3986: ~ is unreserved, and
+# \ and braces are not allowed raw) it is used; % and # cannot be encoded without
+# changing the address, so they get the TeX escapes that hyperref's \url reads back.
+_VERBATIM = str.maketrans({"\\": "%5C", "{": "%7B", "}": "%7D", "~": "%7E", "%": "\\%", "#": "\\#"})
+
+
 def _verbatim(text: str) -> str:
-    """DOIs and URLs are read verbatim by LaTeX's url package; only braces must go."""
-    return text.replace("{", "%7B").replace("}", "%7D")
+    return text.translate(_VERBATIM)
 
 
 def _escape(text: str) -> str:

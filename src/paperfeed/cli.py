@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from paperfeed.add import AddError, Writer
 from paperfeed.arxiv_id import ArxivIdError, parse_ref
 from paperfeed.catalog import Catalog
+from paperfeed.cli_deploy import deploy_command
 from paperfeed.cli_digest import digest
 from paperfeed.cli_init import init, upgrade
 from paperfeed.entry import Added
@@ -309,6 +310,7 @@ def convert(out_dir: Path, papers_dir: Path) -> None:
 main.add_command(init)
 main.add_command(upgrade)
 main.add_command(digest)
+main.add_command(deploy_command)
 
 if __name__ == "__main__":
     main()

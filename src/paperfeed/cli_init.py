@@ -56,7 +56,7 @@ def _this_version() -> str:
     default=_this_version,
     show_default="paperfeed==<this version>",
     callback=_checked(requirement),
-    help="How the new feed's workflows install paperfeed: a line of requirements.txt.",
+    help="How the new feed's workflows install paperfeed: the line of requirements.in.",
 )
 @click.option("--demo", is_flag=True, help="Start with three example papers under papers/.")
 def init(directory: Path, name: str, url: str, requirement_line: str, demo: bool) -> None:
@@ -64,7 +64,9 @@ def init(directory: Path, name: str, url: str, requirement_line: str, demo: bool
     feed = Feed(name=name, url=url, requirement=requirement_line)
     written = _or_exit(lambda: scaffold(directory, feed, demo=demo))
     click.echo(f"Wrote {len(written)} files to {directory}. Next, in that folder:")
-    click.echo("  pip install -r requirements.txt   # paperfeed and MkDocs")
+    click.echo("  pip install --require-hashes -r requirements-build.txt")
+    click.echo("  pip install --require-hashes --no-build-isolation -r requirements.txt")
+    click.echo("  pip install --no-deps -r requirements.in  # the locked packages, then paperfeed")
     click.echo("  paperfeed check                   # validate the entries under papers/")
     click.echo("  mkdocs serve                      # preview the site as you edit")
 

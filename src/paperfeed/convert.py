@@ -7,7 +7,6 @@ sits apart under `pf` and is ignored when reading a page back.
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +20,10 @@ from paperfeed.render import page_body
 
 try:
     from yaml import CSafeDumper as _BaseDumper
+    from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
     from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
 class _Dumper(_BaseDumper):
@@ -41,47 +42,41 @@ HIDE = ("navigation", "toc")
 DESCRIPTION_LIMIT = 200
 
 
-def page_uri(paper: Paper) -> str:
-    """Where the page lives in the site's sources: it is served at /papers/<id>/."""
-    return f"papers/{paper.id}.md"
-
-
 def front_matter(paper: Paper, source: str) -> dict[str, Any]:
     """Every field of the entry, plus the display data the paper template needs."""
-    meta: dict[str, Any] = {"template": PAPER_TEMPLATE}
-    meta.update(listing_fields(paper))
-    meta["description"] = paper.summary or _shorten(plain_text(paper.abstract))
+    meta: dict[str, Any] = {"template": PAPER_TEMPLATE, **paper.fields()}
+    meta["pf"] = {
+        "day": paper.day.isoformat(),
+        "links": paper.resolved_links(),
+        "bibtex": bibtex(paper),
+        "source": source,
+    }
+    meta["description"] = description(paper)
     meta["hide"] = list(HIDE)
-    meta["pf"].update(bibtex=bibtex(paper), source=source)
     return meta
 
 
-def listing_fields(paper: Paper) -> dict[str, Any]:
-    """What a listing shows of a paper: its fields, its day and its links, in the same
-    shape as the front matter, so a card and a page read the same names."""
-    fields = paper.fields()
-    fields["pf"] = {"day": paper.day.isoformat(), "links": paper.resolved_links()}
-    return fields
+def description(paper: Paper) -> str:
+    """What a page says it is about, for search engines and link previews: the TL;DR,
+    or the start of the abstract as plain text."""
+    return paper.summary or _shorten(plain_text(paper.abstract))
 
 
 @dataclass(frozen=True)
 class MarkdownPage:
-    """A converted page: its Markdown text, with the front matter that text starts with
-    also kept parsed (pickled, smaller than the dict). An engine reads the front matter
-    of every page it renders, and parsing YAML written a moment ago is the slow way:
-    unpickling is several times faster."""
+    """A converted page: Markdown text that starts with YAML front matter."""
 
     text: str
-    parsed: bytes
 
     @classmethod
     def of(cls, meta: dict[str, Any], body: str) -> MarkdownPage:
-        return cls(page_text(meta, body), pickle.dumps(meta, pickle.HIGHEST_PROTOCOL))
+        return cls(page_text(meta, body))
 
     def front_matter(self) -> dict[str, Any]:
         """What the YAML front matter of `text` holds."""
-        meta: dict[str, Any] = pickle.loads(self.parsed)
-        return meta
+        front = split_page(self.text)[0]
+        meta: dict[str, Any] = yaml.load(front, Loader=_Loader) if front else {}
+        return meta or {}
 
     @property
     def body(self) -> str:
@@ -94,7 +89,7 @@ def to_markdown(paper: Paper, source: str) -> str:
 
 
 def convert(paper: Paper, source: str) -> MarkdownPage:
-    """The page, with its front matter kept parsed for the engine."""
+    """The page of a paper."""
     return MarkdownPage.of(front_matter(paper, source), page_body(paper))
 
 

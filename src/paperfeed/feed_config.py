@@ -1,56 +1,23 @@
 """The few values of a feed's mkdocs.yml that commands outside MkDocs need.
 
 `paperfeed digest` runs in a workflow without MkDocs' config machinery: it reads the
-site's name and address and the paperfeed plugin's options here, with a safe loader
-that reads MkDocs' own tags (!ENV, !relative) instead of refusing the file.
+site's name and address and the paperfeed plugin's options here (read by mkdocs_yml.py,
+which takes MkDocs' own tags too).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from paperfeed import mkdocs_yml
 from paperfeed.digest.content import DEFAULT_LIMIT, DigestSettings
 from paperfeed.errors import PaperfeedError, Problem
 
 PLUGIN = "paperfeed"
-
-
-class _FeedLoader(yaml.SafeLoader):
-    """A safe loader: !ENV as MkDocs reads it, any other tag as the plain value under it."""
-
-
-def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """!ENV NAME, or !ENV [NAME, OTHER, default]: the first variable set, else the default."""
-    if isinstance(node, yaml.ScalarNode):
-        names, default = [loader.construct_scalar(node)], None
-    elif isinstance(node, yaml.SequenceNode):
-        names = [loader.construct_object(item) for item in node.value]
-        default = names.pop() if len(names) > 1 else None
-    else:
-        return None
-    for name in names:
-        if isinstance(name, str) and name in os.environ:
-            return os.environ[name]
-    return default
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node, deep=True)
-    return None  # pragma: no cover - YAML has no other kind of node
-
-
-_FeedLoader.add_constructor("!ENV", _env)
-_FeedLoader.add_multi_constructor("", _any_tag)
 
 
 @dataclass(frozen=True)
@@ -94,7 +61,7 @@ def read_feed_config(path: Path) -> FeedConfig:
     except UnicodeDecodeError:
         raise problem("file", "is not UTF-8 text") from None
     try:
-        data = yaml.load(text, Loader=_FeedLoader)  # noqa: S506 - a SafeLoader subclass
+        data = mkdocs_yml.load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -21,6 +21,7 @@ from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
+from paperfeed import urls
 from paperfeed.abstract import plain_text
 from paperfeed.catalog import Catalog
 from paperfeed.entry import Paper
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 RSS_PATH = "feed.xml"
 ATOM_PATH = "atom.xml"
 JSON_PATH = "feed.json"
-CODE_HOME = "code/"
 _MEDIA_TYPES = {RSS_PATH: "application/rss+xml", ATOM_PATH: "application/atom+xml"}
 # An empty feed still needs an "updated" date; the clock would break reproducible builds.
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -53,7 +53,7 @@ class FeedSettings:
         return self.site_url + path
 
     def paper_url(self, paper: Paper) -> str:
-        return self.url(f"papers/{paper.id}/")
+        return self.url(urls.paper_path(paper.id))
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,6 @@ class Feed:
         return self.home + ATOM_PATH
 
 
-def tag_home(tag: str) -> str:
-    """The page of a tag, whose folder holds the tag's feeds."""
-    return f"tags/{tag}/"
-
-
 def site_feeds(catalog: Catalog, settings: FeedSettings) -> list[Feed]:
     """Every RSS/Atom feed of the site: the newest papers, those with code, one per tag."""
     limit = max(settings.limit, 0)
@@ -91,14 +86,14 @@ def site_feeds(catalog: Catalog, settings: FeedSettings) -> list[Feed]:
     return [
         Feed("", title, settings.description, catalog.newest(limit)),
         Feed(
-            CODE_HOME,
+            urls.CODE,
             f"{title} · papers with code",
             "The newest papers that link their code.",
             tuple(with_code[:limit]),
         ),
         *(
             Feed(
-                tag_home(tag),
+                urls.tag_path(tag),
                 f"{title} · #{tag}",
                 f"The newest papers tagged #{tag}.",
                 tuple(papers[:limit]),
@@ -215,7 +210,7 @@ class _Items:
             fe.author(name=name)
             fe.dc.dc_creator(name)
         for tag in paper.tags:
-            fe.category(term=tag, scheme=settings.url(tag_home(tag)), label=tag)
+            fe.category(term=tag, scheme=settings.url(urls.tag_path(tag)), label=tag)
         # RSS readers take <description> as HTML: the summary goes in escaped, as Atom's
         # html summary, so "<b>" in a TL;DR stays text everywhere.
         fe.summary(str(escape(_summary(paper))), type="html")

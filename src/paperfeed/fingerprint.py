@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from paperfeed.authors import author_slug
-from paperfeed.catalog import Card, Catalog
-from paperfeed.pages import GeneratedPage
+from paperfeed.catalog import Catalog, PaperView
+from paperfeed.pages import FeedShown, GeneratedPage, PaperShown, Shown
 
 
 def site_key(parts: Iterable[str], folders: Iterable[Path]) -> str:
@@ -37,7 +37,7 @@ class Fingerprints:
         catalog: Catalog,
         key: str,
         pageless: set[str],
-        cards: dict[str, tuple[Card, str]] | None = None,
+        cards: dict[str, tuple[PaperView, str]] | None = None,
     ):
         """`cards`: each card's hash by paper id, kept over rebuilds if given."""
         self.catalog = catalog
@@ -49,14 +49,14 @@ class Fingerprints:
     def of(self, page: GeneratedPage) -> str:
         digest = hashlib.sha256(self.key.encode())
         digest.update(page.text.encode("utf-8", "surrogatepass"))
-        shown = self._plain(self._shown(page.shows or {}))
+        shown = self._plain(self._shown(page.shows)) if page.shows else None
         digest.update(repr(shown).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
     def _plain(self, value: Any) -> Any:
         """`value` with each card replaced by its own hash: a card shows on many pages
         (its day, week, month, tags, authors), and is written out once."""
-        if isinstance(value, Card):
+        if isinstance(value, PaperView):
             return self._card(value)
         if isinstance(value, tuple | list):
             return tuple(self._plain(item) for item in value)
@@ -67,30 +67,22 @@ class Fingerprints:
             )
         return value
 
-    def _card(self, card: Card) -> str:
-        key = card.paper["id"]
+    def _card(self, card: PaperView) -> str:
+        key = card.id
         found = self._cards.get(key)
         if found is None or found[0] is not card:
             digest = hashlib.sha256(repr(card).encode("utf-8", "surrogatepass")).hexdigest()
             found = self._cards[key] = (card, digest)
         return found[1]
 
-    def _shown(self, shows: dict[str, Any]) -> Any:
-        catalog, view = self.catalog, shows.get("view")
-        if view == "paper":
-            paper = catalog.by_id[shows["id"]]
+    def _shown(self, shows: Shown) -> Any:
+        if isinstance(shows, PaperShown):  # and which of its authors have a page
+            paper = self.catalog.by_id[shows.id]
             slugs = sorted({author_slug(name) for name in paper.authors})
-            return catalog.neighbours(paper.id), [s in self.pageless for s in slugs]
-        if view == "day":
-            return catalog.day(shows["day"])
-        if view in ("week", "month"):
-            return getattr(catalog, view)(shows["key"])
-        if view == "tag":
-            return catalog.tagged(shows["tag"])
-        if view == "author":
-            return catalog.author(shows["slug"])
-        # trending, archive, the tag and author indexes, code, subscribe: the whole feed
-        return shows, self._whole_feed()
+            return shows.of(self.catalog), [s in self.pageless for s in slugs]
+        if isinstance(shows, FeedShown):
+            return shows, self._whole_feed()
+        return shows.of(self.catalog)
 
     def _whole_feed(self) -> str:
         if self._feed is None:

@@ -7,31 +7,49 @@ template it cost a quarter of rendering a paper page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+if TYPE_CHECKING:
+    from paperfeed.catalog import PaperView
 
-def scholarly_article(meta: Mapping[str, Any], url: str) -> Markup:
-    """The JSON-LD of a paper page, from its front matter, safe inside <script>."""
-    title = meta["title"].unescape() if isinstance(meta["title"], Markup) else meta["title"]
+
+def scholarly_article(paper: PaperView | Mapping[str, Any], url: str) -> Markup:
+    """The JSON-LD of a paper page, safe inside <script>. (Deprecated: `paper` as the
+    page's front matter, `page.meta`, which a paper.html of paperfeed 0.1.0 passes.)"""
+    if isinstance(paper, Mapping):
+        return _article(partial(_front_matter_field, paper), url)
+    return _article(partial(getattr, paper.entry), url)
+
+
+def _article(field: Callable[[str], Any], url: str) -> Markup:
+    """`field(name)`: the entry's field `name` (None when it has none)."""
+    title = field("title")
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
-        "identifier": meta["id"],
+        "identifier": field("id"),
         "headline": title,
         "name": title,
-        "author": [{"@type": "Person", "name": name} for name in meta["authors"]],
-        "datePublished": meta["published"].isoformat(),
-        "abstract": meta["abstract"],
+        "author": [{"@type": "Person", "name": name} for name in field("authors")],
+        "datePublished": field("published").isoformat(),
+        "abstract": field("abstract"),
         "url": url,
-        "keywords": meta.get("tags") or [],
+        "keywords": field("tags") or [],
     }
-    if meta.get("doi"):
-        data["sameAs"] = "https://doi.org/" + meta["doi"]
-    if meta.get("venue"):
-        data["isPartOf"] = {"@type": "Periodical", "name": meta["venue"]}
+    if field("doi"):
+        data["sameAs"] = "https://doi.org/" + field("doi")
+    if field("venue"):
+        data["isPartOf"] = {"@type": "Periodical", "name": field("venue")}
     # (Jinja's tojson, as the template had it: no <, > or & can end the script element)
     return htmlsafe_json_dumps(data, sort_keys=True)
+
+
+def _front_matter_field(meta: Mapping[str, Any], name: str) -> Any:
+    value = meta.get(name)
+    # MkDocs' page holds the title escaped (plugin/generated.py)
+    return value.unescape() if isinstance(value, Markup) else value

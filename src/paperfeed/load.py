@@ -18,8 +18,16 @@ from pydantic import ValidationError
 from paperfeed.duplicates import find_duplicates
 from paperfeed.entry import FIELDS, LINK_KINDS, Entry, Paper
 from paperfeed.errors import PaperfeedError, Problem
-from paperfeed.parallel import map_chunks
-from paperfeed.source import EntryLoader, Source, parse, read_file
+from paperfeed.processes import map_chunks
+from paperfeed.source import (
+    FOLDER_LINK_MESSAGE,
+    LINK_MESSAGE,
+    EntryLoader,
+    Source,
+    parse,
+    read_file,
+    shown_name,
+)
 
 # Entry lives beside Paper, and the reader's names in source.py; all stay importable
 # from here, where callers of 0.2 and feeds' scripts (submission.py of 0.1) import them.
@@ -53,7 +61,7 @@ def _problem(source: Source, err: Any) -> Problem:
     # pydantic marks a bad mapping key with a trailing "[key]" step
     bad_key = len(loc) > 1 and loc[-1] == "[key]"
     loc = loc[:-1] if bad_key else loc
-    field = ".".join(str(part) for part in loc) or "file"
+    field = ".".join(shown_name(part) for part in loc) or "file"
     line = source.line_of(loc)
     return Problem(source.path, line, field, _message(err, loc, bad_key))
 
@@ -114,14 +122,44 @@ def _yaml_kind(value: Any) -> str:
 
 
 def entry_files(papers_dir: Path) -> list[Path]:
-    """Every entry file, sorted so the order never depends on the file system."""
-    # os.walk reads file types from the directory listing: no stat per file.
-    return sorted(
-        Path(folder, name)
-        for folder, _, names in os.walk(papers_dir)
-        for name in names
-        if name.endswith((".yaml", ".yml")) and not name.startswith(".")
-    )
+    """Every entry file, sorted so the order never depends on the file system.
+
+    Symbolic links are left out: `entry_links` lists them, for the check to refuse.
+    """
+    return _scan(papers_dir)[0]
+
+
+def entry_links(papers_dir: Path) -> list[Path]:
+    """The symbolic links under `papers_dir` that stand for an entry file or a folder.
+
+    A link is never followed: in a pull request it could point the build at any file of
+    the machine that builds (a secret, a key) and publish its text in an error message.
+    """
+    return _scan(papers_dir)[1]
+
+
+def _scan(papers_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(entry files, links), each sorted; file types come from the directory listing, so
+    there is no stat per file, only per link (to tell a link to a folder)."""
+    files: list[Path] = []
+    links: list[Path] = []
+    folders = [str(papers_dir)]
+    while folders:
+        try:
+            listing = os.scandir(folders.pop())
+        except OSError:
+            continue  # as os.walk does: a folder that went away has no entries
+        with listing:
+            for item in listing:
+                is_entry = item.name.endswith((".yaml", ".yml")) and not item.name.startswith(".")
+                if item.is_symlink():
+                    if is_entry or item.is_dir():
+                        links.append(Path(item.path))
+                elif item.is_dir(follow_symlinks=False):
+                    folders.append(item.path)
+                elif is_entry:
+                    files.append(Path(item.path))
+    return sorted(files), sorted(links)
 
 
 # (paper, source) -> its page; module-level, so that worker processes can run it.
@@ -189,14 +227,15 @@ def load_entries(
                 str(papers_dir), None, "papers_dir", "is not a folder: create it or fix the path"
             )
         )
-    paths = [str(path) for path in entry_files(papers_dir)]
+    files, links = _scan(papers_dir)
+    paths = [str(path) for path in files]
     known = cache.known(paths, (str(root), convert)) if cache else {}
     jobs = [(path, _shown(Path(path), root), convert, now) for path in paths if path not in known]
     read = dict(zip([job[0] for job in jobs], map_chunks(_load_chunk, jobs), strict=True))
     if cache:
         cache.store(read)
     entries: list[Entry] = []
-    problems: list[Problem] = []
+    problems = [_link_problem(link, root) for link in links]
     first_seen: dict[str, str] = {}
     for path in paths:
         entry = known[path] if path in known else read[path]
@@ -232,7 +271,7 @@ _Result = Entry | list[Problem]  # the entry, or the problems of its file
 
 
 def _load_chunk(jobs: Sequence[_Job]) -> list[_Result]:
-    """Read, validate (and convert) some files: what one worker does (see parallel.py)."""
+    """Read, validate (and convert) some files: what one worker does (see processes.py)."""
     out: list[_Result] = []
     for path, shown, convert, now in jobs:
         try:
@@ -244,6 +283,12 @@ def _load_chunk(jobs: Sequence[_Job]) -> list[_Result]:
         page = convert(paper, shown) if convert else None
         out.append(Entry(shown, paper, page, source.field_lines()))
     return out
+
+
+def _link_problem(link: Path, root: Path) -> Problem:
+    if link.is_dir():
+        return Problem(_shown(link, root), None, "folder", FOLDER_LINK_MESSAGE)
+    return Problem(_shown(link, root), None, "file", LINK_MESSAGE)
 
 
 def _shown(path: Path, root: Path) -> str:

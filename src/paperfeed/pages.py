@@ -8,14 +8,101 @@ knows about MkDocs: an engine takes (uri, text) pairs and renders them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import Any, ClassVar
 
+from paperfeed import urls
 from paperfeed.catalog import Catalog
-from paperfeed.convert import HIDE, MarkdownPage, convert, page_uri
+from paperfeed.convert import HIDE, MarkdownPage, convert
 from paperfeed.entry import Paper
 from paperfeed.processes import map_chunks
+
+
+@dataclass(frozen=True)
+class PaperShown:
+    """A paper's page: its entry, and the papers beside it on its day."""
+
+    id: str
+    view: ClassVar[str] = "paper"
+
+    def of(self, catalog: Catalog) -> object:
+        return catalog.neighbours(self.id)
+
+
+@dataclass(frozen=True)
+class DayShown:
+    """A day's page, or the home page (the latest day; None in a feed without papers)."""
+
+    day: str | None
+    view: ClassVar[str] = "day"
+
+    def of(self, catalog: Catalog) -> object:
+        return catalog.day(self.day)
+
+
+@dataclass(frozen=True)
+class WeekShown:
+    key: str  # 2024-W48
+    view: ClassVar[str] = "week"
+
+    def of(self, catalog: Catalog) -> object:
+        return catalog.week(self.key)
+
+
+@dataclass(frozen=True)
+class MonthShown:
+    key: str  # 2024-11
+    view: ClassVar[str] = "month"
+
+    def of(self, catalog: Catalog) -> object:
+        return catalog.month(self.key)
+
+
+@dataclass(frozen=True)
+class TagShown:
+    tag: str
+    view: ClassVar[str] = "tag"
+
+    def of(self, catalog: Catalog) -> object:
+        return catalog.tagged(self.tag)
+
+
+@dataclass(frozen=True)
+class AuthorShown:
+    slug: str
+    view: ClassVar[str] = "author"
+
+    def of(self, catalog: Catalog) -> object:
+        return catalog.author(self.slug)
+
+
+@dataclass(frozen=True)
+class FeedShown:
+    """A page of the whole feed: trending, archive, the tag index, code, subscribe."""
+
+    view: str
+
+    def of(self, catalog: Catalog) -> object:
+        return None  # the whole feed (see fingerprint.py)
+
+
+@dataclass(frozen=True)
+class AuthorsShown(FeedShown):
+    """The authors index; `min`: the fewest papers that give an author a page."""
+
+    view: str = "authors"
+    min: int = 1
+
+
+# What a generated page's template asks the catalog for besides the page's own text.
+Shown = PaperShown | DayShown | WeekShown | MonthShown | TagShown | AuthorShown | FeedShown
+
+
+def shown_meta(shown: Shown) -> dict[str, Any]:
+    """What a page's front matter says it shows (`pf`), for its template to ask."""
+    return {"view": shown.view, **asdict(shown)}
 
 
 @dataclass(frozen=True)
@@ -25,9 +112,7 @@ class GeneratedPage:
     # When its content last changed: the newest `added` it shows. Sitemaps use it in
     # place of the build's clock, so two builds of the same papers are identical.
     updated: date | None = None
-    # What its template asks the catalog for besides the page's own text: the view of
-    # a listing page ({"view": "day", "day": ...}), or the paper of a paper page.
-    shows: dict[str, Any] | None = None
+    shows: Shown | None = None
 
     @property
     def text(self) -> str:
@@ -35,13 +120,18 @@ class GeneratedPage:
 
 
 def site_pages(
-    catalog: Catalog, converted: Mapping[str, MarkdownPage] | None = None, author_min: int = 1
+    catalog: Catalog,
+    converted: Mapping[str, MarkdownPage] | None = None,
+    author_min: int = 1,
+    page_type: type[MarkdownPage] = MarkdownPage,
 ) -> Iterator[GeneratedPage]:
     """Every generated page: one per paper, day, week, month, tag and author, and the
     home, trending, archive, tag index, code, author index and subscribe pages.
 
     `converted` holds paper pages already made while loading (by paper id); authors
-    with fewer than `author_min` papers get no page of their own.
+    with fewer than `author_min` papers get no page of their own. The listing pages are
+    made as `page_type` (an engine's kind of MarkdownPage, e.g. one that keeps its
+    front matter parsed).
     """
     if converted is not None:
         for paper in catalog.papers:
@@ -49,42 +139,37 @@ def site_pages(
     else:
         jobs = [(paper, catalog.sources[paper.id]) for paper in catalog.papers]
         yield from map_chunks(_paper_pages, jobs)
+    listing = partial(_listing, page_type)
     latest = catalog.latest_day
     home_day = latest.isoformat() if latest else None
-    yield _listing("index.md", "home.html", "Daily Papers", latest, view="day", day=home_day)
+    yield listing(urls.HOME, "home.html", "Daily Papers", latest, DayShown(home_day))
     for day in catalog.days:
-        uri, title = f"days/{day.isoformat()}.md", f"Papers of {day.isoformat()}"
-        yield _listing(uri, "day.html", title, day, view="day", day=day.isoformat())
-    for group, keys, folder in (
-        ("week", catalog.weeks, "weeks"),
-        ("month", catalog.month_keys, "months"),
-    ):
+        title = f"Papers of {day.isoformat()}"
+        yield listing(urls.day_path(day), "day.html", title, day, DayShown(day.isoformat()))
+    periods = (
+        ("week", catalog.weeks, urls.week_path, WeekShown),
+        ("month", catalog.month_keys, urls.month_path, MonthShown),
+    )
+    for group, keys, path, shown in periods:
         for key in keys:
             updated = catalog.newest_day(group, key)
-            yield _listing(
-                f"{folder}/{key}.md",
-                "period.html",
-                f"Papers of {key}",
-                updated,
-                view=group,
-                key=key,
-            )
-    yield _listing("trending.md", "trending.html", "Trending", latest, view="trending")
-    yield _listing("archive.md", "archive.html", "Archive", latest, view="archive")
-    yield _listing("tags/index.md", "tags.html", "Tags", latest, view="tags")
+            yield listing(path(key), "period.html", f"Papers of {key}", updated, shown(key))
+    yield listing(urls.TRENDING, "trending.html", "Trending", latest, FeedShown("trending"))
+    yield listing(urls.ARCHIVE, "archive.html", "Archive", latest, FeedShown("archive"))
+    yield listing(urls.TAGS_INDEX, "tags.html", "Tags", latest, FeedShown("tags"))
     for tag, _ in catalog.tags:
         updated = catalog.newest_day("tag", tag)
-        yield _listing(f"tags/{tag}.md", "tag.html", f"Tag: {tag}", updated, view="tag", tag=tag)
-    yield _listing("code/index.md", "code.html", "Papers with code", latest, view="code")
-    yield _listing(
-        "authors/index.md", "authors.html", "Authors", latest, view="authors", min=author_min
+        yield listing(urls.tag_path(tag), "tag.html", f"Tag: {tag}", updated, TagShown(tag))
+    yield listing(urls.CODE, "code.html", "Papers with code", latest, FeedShown("code"))
+    yield listing(
+        urls.AUTHORS_INDEX, "authors.html", "Authors", latest, AuthorsShown(min=author_min)
     )
     for slug, name, count in catalog.authors:
         if count < author_min:
             continue
         updated = catalog.newest_day("author", slug)
-        yield _listing(f"authors/{slug}.md", "author.html", name, updated, view="author", slug=slug)
-    yield _listing("subscribe.md", "subscribe.html", "Subscribe", latest, view="subscribe")
+        yield listing(urls.author_path(slug), "author.html", name, updated, AuthorShown(slug))
+    yield listing(urls.SUBSCRIBE, "subscribe.html", "Subscribe", latest, FeedShown("subscribe"))
 
 
 def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:
@@ -93,16 +178,22 @@ def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:
 
 
 def _paper_page(paper: Paper, page: MarkdownPage) -> GeneratedPage:
-    return GeneratedPage(page_uri(paper), page, paper.day, {"view": "paper", "id": paper.id})
+    return GeneratedPage(urls.paper_source(paper.id), page, paper.day, PaperShown(paper.id))
 
 
 def _listing(
-    uri: str, template: str, title: str, updated: date | None, **view: Any
+    page_type: type[MarkdownPage],
+    path: str,
+    template: str,
+    title: str,
+    updated: date | None,
+    shown: Shown,
 ) -> GeneratedPage:
+    """The listing page served at `path`."""
     meta = {
         "template": template,
         "title": title,
         "hide": list(HIDE),
-        "pf": view,
+        "pf": shown_meta(shown),
     }
-    return GeneratedPage(uri, MarkdownPage.of(meta, ""), updated, view)
+    return GeneratedPage(urls.source_of(path), page_type.of(meta, ""), updated, shown)

@@ -10,23 +10,37 @@ from __future__ import annotations
 from collections.abc import Container, Sequence
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, Template, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    Template,
+    select_autoescape,
+)
 from markupsafe import Markup
 
+from paperfeed import urls
 from paperfeed.abstract import excerpt, paragraphs
 from paperfeed.authors import author_slug
 from paperfeed.entry import Paper
+from paperfeed.theme import THEME_DIR
 
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(
-        loader=PackageLoader("paperfeed", "templates"),
+        # The package's templates, and behind them the theme's: a search record is the
+        # article of its paper's page (search-record.html).
+        loader=ChoiceLoader([PackageLoader("paperfeed", "templates"), FileSystemLoader(THEME_DIR)]),
         # HTML and the Markdown page bodies (which are HTML) escape; BibTeX does not.
         autoescape=select_autoescape(enabled_extensions=("html", "md"), default=False),
         keep_trailing_newline=True,
+        # The package's files change only with the package: no stat on every render.
+        auto_reload=False,
     )
     env.filters["author_slug"] = author_slug
+    env.globals["pf_urls"] = urls  # as the theme has it (plugin/build.py)
     return env
 
 
@@ -70,11 +84,13 @@ def _authors_template() -> Template:
     return _env().get_template("paper-authors.html")
 
 
-def search_record(paper: Paper, body: str, lang: str) -> str:
-    """The page search indexes for a paper: what its page shows under data-pagefind-body.
-    `body`: the body of its converted page (`page_body`), which the page shows too."""
+def search_record(paper: object, body: str, lang: str) -> str:
+    """The page search indexes for a paper (a catalog.PaperView, as its page has it):
+    what the page shows under data-pagefind-body, from the same partial. `body`: the
+    body of its converted page (`page_body`), which the page shows too."""
     template = _env().get_template("search-record.html")
-    return template.render(paper=paper, body=Markup(body), lang=lang)
+    # The record stands where the paper's page does (papers/<id>/), as its links do.
+    return template.render(p=paper, body=Markup(body), lang=lang, base_url="../..")
 
 
 def empty_index(lang: str) -> str:

@@ -7,6 +7,11 @@ and the plugin puts it in front of Material's. Files ending in `.jinja` are rend
 with the feed's name and address; `github/` becomes `.github/` and `gitignore`
 `.gitignore`, as a package holds no dot-files reliably. Everything is read and checked
 before the first file is written.
+
+The lock a new feed starts with (`requirements.txt`, `requirements-build.txt`: every
+package paperfeed needs, with the hashes of its files) is one of these files, written by
+paperfeed's `requirements/lock` before each release: `init` needs no network, and the
+feed's workflows install hash-checked from their first run.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ STARTER = Path(__file__).resolve().with_name("starter")
 _DEMO = PurePosixPath("demo")
 _DOTTED = {"github": ".github", "gitignore": ".gitignore"}
 _RENDERED = ".jinja"
-# What `upgrade` refreshes: the files that come from paperfeed, not from the feed.
-MANAGED = (".github/",)
+# What `upgrade` refreshes as it is: the files that come from paperfeed, not from the
+# feed (requirements.in and the lock, requirements.txt, have rules of their own there).
+MANAGED = (".github/", "requirements-build.txt")
 
 
 class FeedSettingError(PaperfeedError, ValueError):
@@ -71,7 +77,7 @@ def site_name(name: str) -> str:
 
 
 def requirement(line: str) -> str:
-    """How the new feed installs paperfeed: one line of requirements.txt."""
+    """How the new feed installs paperfeed: one line of requirements.in."""
     line = line.strip()
     if not line or "\n" in line:
         raise FeedSettingError(f"{line!r} is not one requirement line, e.g. 'paperfeed==0.2.0'")

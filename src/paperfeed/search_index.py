@@ -32,11 +32,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from paperfeed.catalog import PaperView
 from paperfeed.convert import MarkdownPage
-from paperfeed.entry import Paper
 from paperfeed.errors import PaperfeedError, Problem
+from paperfeed.pagefind_order import PagefindFormatError, stabilise
 from paperfeed.processes import Forked, orphaned
 from paperfeed.render import empty_index, search_record
+from paperfeed.urls import paper_path
 
 OUTPUT_DIR = "pagefind"
 # What a failure names (errors.py's Problem.path): the site's search index.
@@ -75,11 +77,11 @@ class PaperIndex:
     def __init__(
         self,
         output: Path,
-        papers: Sequence[tuple[Paper, MarkdownPage]],
+        papers: Sequence[tuple[PaperView, MarkdownPage]],
         lang: str,
         fork: bool = False,
     ) -> None:
-        """`papers`: each paper with its converted page (see convert.py)."""
+        """`papers`: each paper, as its page shows it, with its converted page."""
         self.output = output
         self._papers = sorted(papers, key=lambda p: p[0].id)  # the same bytes every build
         self._lang = lang
@@ -164,7 +166,7 @@ class PaperIndex:
         with self._folder(f"part-{part}") as folder:
             for paper, page in papers:
                 # where the paper's page is in the site: Pagefind takes its URL from it
-                record = folder / "papers" / paper.id / "index.html"
+                record = folder / paper_path(paper.id) / "index.html"
                 record.parent.mkdir(parents=True)
                 html = search_record(paper, page.body, self._lang)
                 record.write_text(html, encoding="utf-8")
@@ -217,6 +219,11 @@ def _pagefind(site: Path, output: Path) -> None:
     entry = output / "pagefind-entry.json"
     if not entry.is_file() or entry.stat().st_size == 0:
         raise SearchIndexError(f"Pagefind wrote no {entry.name} in {output}", "build again")
+    # Its filter files come in a new order every run: sorted, two builds are identical.
+    try:
+        stabilise(output)
+    except PagefindFormatError as e:
+        raise SearchIndexError(f"sorting {e.path}", e.why) from None
 
 
 def _records_folder() -> Path:

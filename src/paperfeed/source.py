@@ -1,13 +1,18 @@
 """One entry file as text and YAML: everything that can be wrong before the fields.
 
 Entries come from strangers' pull requests, so the reader is strict: UTF-8 without a
-byte-order mark, LF line ends, no tabs, and plain YAML only. Anchors, aliases, tags
-and duplicate keys have no use in an entry and each hides something (an alias bomb,
-an object constructor, a silently dropped value), so all are refused with the line.
+byte-order mark, LF line ends (CRLF is read as LF: Windows editors write it), no tabs,
+and plain YAML only. Anchors, aliases, tags, duplicate keys and keys that are lists or
+mappings have no use in an entry and each hides something (an alias bomb, an object
+constructor, a silently dropped value), so all are refused with the line. A file that
+is a symbolic link is refused too: it could make the build read any file on the machine.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,15 +84,38 @@ class Source:
         return lines
 
 
+# What a symbolic link among the entries is told: it is refused, never followed.
+LINK_MESSAGE = (
+    "is a symbolic link: entries must be real files, so that a pull request cannot make "
+    "the build read a file outside papers/; put the entry itself there"
+)
+FOLDER_LINK_MESSAGE = (
+    "is a symbolic link to a folder: entries must be in real folders under papers/; "
+    "replace the link with a folder"
+)
+
+# Opening with O_NOFOLLOW refuses a link in the same system call that opens the file,
+# so there is no moment between a check and the read for the file to become a link.
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 def read_file(path: Path, shown_as: str) -> Source:
     """Read and parse one file; `shown_as` is the path used in messages."""
     try:
-        raw = path.read_bytes()
+        raw = _read_bytes(path)
     except OSError as e:
+        if e.errno == errno.ELOOP and path.is_symlink():
+            raise PaperfeedError(Problem(shown_as, None, "file", LINK_MESSAGE)) from None
         raise PaperfeedError(
             Problem(shown_as, None, "file", f"cannot be read: {e.strerror}")
         ) from None
     return parse(decode(raw, shown_as), shown_as)
+
+
+def _read_bytes(path: Path) -> bytes:
+    descriptor = os.open(path, os.O_RDONLY | _NO_FOLLOW)
+    with open(descriptor, "rb") as file:
+        return file.read()
 
 
 def decode(raw: bytes, shown_as: str) -> str:
@@ -102,7 +130,12 @@ def decode(raw: bytes, shown_as: str) -> str:
 
 
 def parse(text: str, path: str) -> Source:
-    """Parse one file's text, or raise a PaperfeedError with every problem found."""
+    """Parse one file's text, or raise a PaperfeedError with every problem found.
+
+    CRLF line ends are read as LF: a contributor on Windows writes them without knowing,
+    and they change nothing in the data. Lines are counted by LF either way.
+    """
+    text = text.replace("\r\n", "\n")
     problems = _text_problems(text, path)
     try:
         source = _parse_yaml(text, path)
@@ -122,10 +155,15 @@ def _text_problems(text: str, path: str) -> list[Problem]:
         problems.append(
             Problem(path, 1, "file", "starts with a byte-order mark: save it as UTF-8 without BOM")
         )
-    if "\r" in text:
+    if "\r" in text:  # CRLF is gone by now: a CR alone, as old Mac editors wrote lines
         line = text.count("\n", 0, text.index("\r")) + 1
         problems.append(
-            Problem(path, line, "file", "has Windows (CRLF) line ends: save it with LF line ends")
+            Problem(
+                path,
+                line,
+                "file",
+                "has a carriage return (CR) without a line feed: save it with LF line ends",
+            )
         )
     for number, content in enumerate(text.split("\n"), start=1):
         if "\t" in content:
@@ -175,6 +213,16 @@ def _parse_yaml(text: str, path: str) -> Source:
     return Source(path, data, node)
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def shown_name(key: object) -> str:
+    """A key as messages show it: as written if it is a plain word, else quoted, so that an
+    empty key or one with a line break or ": " cannot garble a `path:line: field:` line."""
+    text = str(key)
+    return text if _PLAIN_NAME.fullmatch(text) else repr(text)
+
+
 def _plain_yaml_problems(root: yaml.Node, path: str) -> list[Problem]:
     """Aliases, tags and duplicate keys anywhere in the file, each with its line.
 
@@ -204,11 +252,44 @@ def _plain_yaml_problems(root: yaml.Node, path: str) -> list[Problem]:
         if isinstance(node, yaml.MappingNode):
             keys: dict[str, int] = {}
             children = []
+            written_after = node.start_mark.index  # each key is written after this
             for key, value in node.value:
                 key_line = key.start_mark.line + 1
-                name = str(key.value) if field == "file" else f"{field}.{key.value}"
+                if key.start_mark.index < written_after:
+                    # An alias as a key: its node is the anchored one, written before the
+                    # place it keys, so the line shown is that of the value beside it.
+                    problems.append(
+                        Problem(
+                            path,
+                            value.start_mark.line + 1,
+                            field,
+                            "uses a YAML alias (*name) as a key: write the key out",
+                        )
+                    )
+                    continue
+                # max: a value that is itself an alias ends where its anchor was written
+                written_after = max(written_after, value.end_mark.index)
+                if not isinstance(key, yaml.ScalarNode):
+                    # `? [a, b] : c`: YAML allows it, but a field name is one word, and
+                    # such a key cannot even be compared with the others.
+                    kind = "list" if isinstance(key, yaml.SequenceNode) else "mapping"
+                    problems.append(
+                        Problem(
+                            path,
+                            key_line,
+                            field,
+                            f"has a {kind} as a key: a key is a name, as in `title: ...`",
+                        )
+                    )
+                    continue
+                name = shown_name(key.value)
+                name = name if field == "file" else f"{field}.{name}"
                 if key.tag not in _PLAIN_TAGS:
-                    problems.append(Problem(path, key_line, name, "is not a plain key"))
+                    problems.append(
+                        Problem(
+                            path, key_line, name, f"has the YAML tag {key.tag!r}: remove the tag"
+                        )
+                    )
                 elif key.value in keys:
                     problems.append(
                         Problem(

@@ -1,11 +1,14 @@
 """Bring an existing feed's paperfeed files up to the installed version.
 
 What came from paperfeed is refreshed: the GitHub files (workflows, issue form, pull
-request template) and the `paperfeed==` pin in requirements.txt. What is the feed's own
-is never written: papers/, docs/, mkdocs.yml, and any file in overrides/ that differs
-from the theme of every release. A feed made before the theme was packaged (0.1.0)
-holds a copy of it in overrides/; an unchanged copy would pin the feed to that old
-theme, so it goes (`released_themes.json` knows each release's files by hash).
+request template, Dependabot's settings), the `paperfeed==` pin in requirements.in and
+the locks (requirements.txt, requirements-build.txt; see `_refresh_lock`). A feed from
+before the locks kept its pin in requirements.txt: that file becomes requirements.in
+and the lock takes its place. What is the feed's own is never written: papers/, docs/,
+mkdocs.yml, and any file in overrides/ that differs from the theme of every release. A
+feed made before the theme was packaged (0.1.0) holds a copy of it in overrides/; an
+unchanged copy would pin the feed to that old theme, so it goes (`released_themes.json`
+knows each release's files by hash).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from paperfeed import mkdocs_yml
 from paperfeed.errors import PaperfeedError, Problem
 from paperfeed.scaffold import Feed, managed, plan
 from paperfeed.theme import THEME_DIR
@@ -51,18 +55,59 @@ class Changes:
 def changes(root: Path) -> Changes:
     """Compare the feed in `root` with what this version would write; nothing is written."""
     found = Changes()
-    for path, data in managed(plan(_feed_of(root))).items():
+    files = plan(_feed_of(root))
+    for path, data in managed(files).items():
         _refresh(root, path, data, found)
-    requirements = root / "requirements.txt"
-    if requirements.is_file():
-        text = requirements.read_text(encoding="utf-8")
-        pinned = _PIN.sub(f"paperfeed=={version('paperfeed')}", text, count=1)
-        _refresh(root, "requirements.txt", pinned.encode("utf-8"), found)
+    _refresh_requirements(root, files, found)
     for path in RETIRED:
         if (root / path).is_file():
             _remove(root, path, found)
     _drop_theme_copies(root, found)
     return found
+
+
+def _refresh_requirements(root: Path, files: dict[str, bytes], found: Changes) -> None:
+    pin = f"paperfeed=={version('paperfeed')}"
+    source, lock = root / "requirements.in", root / "requirements.txt"
+    old_lock = lock.read_text(encoding="utf-8") if lock.is_file() else ""
+    if source.is_file():
+        wanted = source.read_text(encoding="utf-8")
+    elif old_lock and not _is_lock(old_lock):
+        wanted = old_lock  # the pin and any packages of the feed's own, as before 0.3
+    else:
+        wanted = files["requirements.in"].decode("utf-8")
+    wanted = _PIN.sub(pin, wanted, count=1)
+    _refresh(root, "requirements.in", wanted.encode("utf-8"), found)
+    if _refresh_lock(old_lock, wanted, pin):
+        _refresh(root, "requirements.txt", files["requirements.txt"], found)
+
+
+def _refresh_lock(old_lock: str, wanted: str, pin: str) -> bool:
+    """Whether requirements.txt becomes the lock this version ships.
+
+    It does unless the feed refreshed it itself and it still holds: the feed's
+    requirements.in names packages of its own (which only the feed's own lock has), or
+    the lock already pins this paperfeed with its hashes (refreshed after this release).
+    """
+    if not _is_lock(old_lock):
+        return True
+    if re.search(rf"^{re.escape(pin)}\s", old_lock, flags=re.MULTILINE):
+        return False
+    return _requirements(wanted) == ["paperfeed"]
+
+
+def _is_lock(text: str) -> bool:
+    return "--hash=" in text
+
+
+def _requirements(text: str) -> list[str]:
+    """The names of the packages a requirements file lists (paperfeed for any spec of it)."""
+    names = []
+    for line in text.splitlines():
+        line = line.partition("#")[0].strip()
+        if line and not line.startswith("-"):
+            names.append(re.split(r"[\s<>=!~;@\[]", line, maxsplit=1)[0].lower())
+    return names
 
 
 def apply(root: Path, found: Changes) -> None:
@@ -84,7 +129,7 @@ def _feed_of(root: Path) -> Feed:
     config_file = root / "mkdocs.yml"
     try:
         # mkdocs.yml may hold MkDocs' own tags (!ENV, !relative): only two plain keys are read.
-        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader)
+        config = mkdocs_yml.load(config_file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
         raise PaperfeedError(
             Problem(
@@ -97,18 +142,6 @@ def _feed_of(root: Path) -> Feed:
     if not isinstance(config, dict):
         raise PaperfeedError(Problem(str(config_file), None, "upgrade", "is not a MkDocs config"))
     return Feed(str(config.get("site_name", "")), str(config.get("site_url", "")), "paperfeed")
-
-
-class _LenientLoader(yaml.SafeLoader):
-    """A safe loader that reads any tag as the plain value under it."""
-
-
-_LenientLoader.add_multi_constructor(
-    "",
-    lambda loader, suffix, node: (
-        loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None
-    ),
-)
 
 
 def _refresh(root: Path, path: str, data: bytes, found: Changes) -> None:

@@ -1,15 +1,29 @@
 """Addresses: which text is a web address, and where the site puts its own pages.
 
 A page's path is part of its public address (feeds and other sites link to it), so it
-is spelled here once and every module that links to a page asks for it.
+is spelled here once: every module that links to a page asks for it, and so do the
+templates, which get this module as `pf_urls` (the plugin and render.py register it).
+Paths are relative to the site's root and end in "/" (MkDocs' directory URLs).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 WEB_SCHEMES = ("https", "http")
 PAPERS = "papers"  # the folder of the paper pages, in the site and in its sources
+
+HOME = ""
+TRENDING = "trending/"
+ARCHIVE = "archive/"
+TAGS_INDEX = "tags/"
+CODE = "code/"  # the papers with code, and their feeds
+AUTHORS_INDEX = "authors/"
+SUBSCRIBE = "subscribe/"
+# A folder's own page has its source in the folder (tags/index.md beside tags/<tag>.md),
+# which is also how mkdocs.yml's nav names it.
+_FOLDER_PAGES = frozenset({HOME, TAGS_INDEX, CODE, AUTHORS_INDEX})
 
 
 def is_web_url(text: str, schemes: tuple[str, ...] = WEB_SCHEMES) -> bool:
@@ -22,10 +36,45 @@ def is_web_url(text: str, schemes: tuple[str, ...] = WEB_SCHEMES) -> bool:
 
 
 def paper_path(paper_id: str) -> str:
-    """A paper's page, relative to the site's root: papers/<id>/."""
+    """A paper's page: papers/<id>/."""
     return f"{PAPERS}/{paper_id}/"
 
 
 def paper_source(paper_id: str) -> str:
     """The Markdown source of a paper's page, relative to the docs folder: papers/<id>.md."""
-    return f"{PAPERS}/{paper_id}.md"
+    return source_of(paper_path(paper_id))
+
+
+def day_path(day: date | str) -> str:
+    """A day's papers: days/YYYY-MM-DD/."""
+    return f"days/{day.isoformat() if isinstance(day, date) else day}/"
+
+
+def week_path(key: str) -> str:
+    """An ISO week's papers: weeks/2024-W48/."""
+    return f"weeks/{key}/"
+
+
+def month_path(key: str) -> str:
+    """A month's papers: months/2024-11/."""
+    return f"months/{key}/"
+
+
+def tag_path(tag: str) -> str:
+    """A tag's papers, whose folder also holds the tag's feeds: tags/<tag>/."""
+    return f"{TAGS_INDEX}{tag}/"
+
+
+def author_path(slug: str) -> str:
+    """An author's papers: authors/<slug>/."""
+    return f"{AUTHORS_INDEX}{slug}/"
+
+
+def author_entry(slug: str) -> str:
+    """An author's entry in the authors index, for an author without a page."""
+    return f"{AUTHORS_INDEX}#{slug}"
+
+
+def source_of(path: str) -> str:
+    """The Markdown source, relative to the docs folder, of the page at `path`."""
+    return f"{path}index.md" if path in _FOLDER_PAGES else f"{path[:-1]}.md"

@@ -16,7 +16,7 @@ from paperfeed.catalog import Card, Catalog
 from paperfeed.digest.periods import Kind, Period, periods_with_papers
 from paperfeed.entry import Paper
 from paperfeed.errors import PaperfeedError
-from paperfeed.urls import is_web_url, paper_path
+from paperfeed.urls import is_web_url, paper_path, tag_path
 
 DEFAULT_LIMIT = 10
 EXCERPT_LIMIT = 280  # as the site's cards
@@ -103,10 +103,7 @@ def build_digest(catalog: Catalog, period: Period, settings: DigestSettings) -> 
     """The digest of `period`: its `settings.limit` most upvoted papers, ranked as on its
     page (ties by title, then id). A period without papers gives a digest without papers."""
     cards = _cards(catalog, period)
-    papers = tuple(
-        _paper(catalog.by_id[card.paper["id"]], card, settings.site_url)
-        for card in cards[: settings.limit]
-    )
+    papers = tuple(_paper(card.entry, card, settings.site_url) for card in cards[: settings.limit])
     return Digest(
         period=period,
         site_name=settings.site_name,
@@ -146,6 +143,6 @@ def _paper(paper: Paper, card: Card, site_url: str) -> DigestPaper:
         venue=paper.venue,
         upvotes=paper.upvotes or 0,
         blurb=blurb,
-        tags=tuple((tag, f"{site_url}tags/{tag}/") for tag in paper.tags),
+        tags=tuple((tag, site_url + tag_path(tag)) for tag in paper.tags),
         links=tuple(paper.resolved_links().items()),
     )

@@ -52,10 +52,12 @@ class SmtpSettings:
     password: str | None = field(default=None, repr=False)
     tls: TlsMode = "starttls"
     timeout: float = 30.0
+    # A server with a private CA: its certificate (PEM), trusted instead of the system's.
+    ca_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings:
-        """From PAPERFEED_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM and _TLS."""
+        """From PAPERFEED_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _TLS and _CA_FILE."""
         env = os.environ if env is None else env
 
         def get(name: str) -> str | None:
@@ -80,7 +82,13 @@ class SmtpSettings:
             raise SendError(f"{ENV}FROM is not set: set it to the address digests come from")
         if user and not password:
             raise SendError(f"{ENV}USER is set but {ENV}PASSWORD is not: set both or neither")
-        return cls(host, port, sender, user, password, tls)
+        ca_text = get("CA_FILE")
+        ca_file = Path(ca_text) if ca_text else None
+        if ca_file is not None:
+            if tls == "none":
+                raise SendError(f"{ENV}CA_FILE is set but {ENV}TLS is none: use starttls or ssl")
+            _tls_context(ca_file)  # a bad file is reported now, before any connection
+        return cls(host, port, sender, user, password, tls, ca_file=ca_file)
 
     def scrub(self, text: str) -> str:
         """`text` with the password blanked out, for anything a server said."""
@@ -254,6 +262,15 @@ class Mailer:
             ) from None
         except smtplib.SMTPResponseException as e:  # DATA refused, or the greeting
             self._classify(e.smtp_code, e.smtp_error, permanent=_Refused)
+        except ssl.SSLCertVerificationError as e:
+            self.close()
+            reason = e.verify_message or e.reason or str(e)
+            trusted = f"the CA in {s.ca_file}" if s.ca_file else "this machine's CAs"
+            raise SendError(
+                f"the certificate of {s.host}:{s.port} is not trusted ({reason}): nothing was "
+                f"sent. It is not signed by {trusted}, or is not for {s.host}; if the server "
+                f"has a private CA, set {ENV}CA_FILE to its certificate (PEM)"
+            ) from None
         except ssl.SSLError as e:
             self.close()
             raise SendError(f"TLS with {s.host}:{s.port} failed ({e}): check {ENV}TLS") from None
@@ -288,7 +305,7 @@ class Mailer:
                 f"{ENV}TLS is none: the password would cross the network in the clear. "
                 "Use starttls or ssl (none is for a server on this machine only)"
             )
-        context = ssl.create_default_context()
+        context = _tls_context(s.ca_file)
         smtp: smtplib.SMTP
         if s.tls == "ssl":
             smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
@@ -321,6 +338,22 @@ class Mailer:
             smtp.quit()
         except (smtplib.SMTPException, OSError):
             smtp.close()
+
+
+def _tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    """Certificates and host names always checked: by this machine's CAs, or by the
+    one in `ca_file` alone (a server with a CA of its own)."""
+    if ca_file is None:
+        return ssl.create_default_context()
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except OSError as e:  # ssl.SSLError too: a file that holds no certificate
+        reason = (
+            e.strerror
+            if not isinstance(e, ssl.SSLError) and e.strerror
+            else "no PEM certificate in it"
+        )
+        raise SendError(f"{ENV}CA_FILE {str(ca_file)!r} cannot be used ({reason})") from None
 
 
 def _reply(e: smtplib.SMTPResponseException, s: SmtpSettings) -> str:

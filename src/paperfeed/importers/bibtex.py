@@ -36,7 +36,8 @@ from bibtexparser.model import (
 )
 
 from paperfeed.arxiv_id import ID, ArxivIdError, parse_ref
-from paperfeed.entry import DOI_PATTERN, REQUIRED_FIELDS
+from paperfeed.entry import ABSTRACT_MAX, DOI_PATTERN, REQUIRED_FIELDS
+from paperfeed.errors import PaperfeedError
 from paperfeed.importers import Failed, Found, Result, fold
 from paperfeed.importers import arxiv as arxiv_api
 from paperfeed.importers.http import Client
@@ -91,8 +92,15 @@ def import_text(text: str, client: Client, api: str = arxiv_api.API) -> list[Res
 
 
 def read(text: str) -> tuple[list[Cited], list[tuple[int, Failed]]]:
-    """The entries of a BibTeX text, and the blocks that could not be read, with lines."""
-    library = bibtexparser.parse_string(text, parse_stack=_parse_stack())
+    """The entries of a BibTeX text, and the blocks that could not be read, with lines.
+
+    A file whose macros expand past the limits is refused whole: it is a bomb, not a
+    bibliography, and none of its entries is worth reading.
+    """
+    try:
+        library = bibtexparser.parse_string(text, parse_stack=_parse_stack())
+    except MacroBomb as e:
+        return [], [(e.line, Failed(e.ref, str(e)))]
     cited = [_cited(entry) for entry in library.entries]
     return cited, [_failure(block) for block in library.failed_blocks]
 
@@ -239,11 +247,33 @@ def _parse_stack() -> Sequence[Any]:
     ]
 
 
+# A value may expand to no more than the longest field of an entry, the abstract: a
+# macro defined as another twice, again and again, doubles with each line (a 445-byte
+# file made a title of 524,288 characters). And macros may add at most this much text
+# to a whole file, so that many values each just under the limit cannot add up either.
+MAX_VALUE = ABSTRACT_MAX
+MAX_MACRO_TEXT = 10_000_000
+
+
+class MacroBomb(PaperfeedError):
+    """A value whose @string macros expand past the limits."""
+
+    def __init__(self, ref: str, line: int, message: str):
+        super().__init__(f"line {line}: {message}: the file is refused")
+        self.ref = ref
+        self.line = line
+
+
+class _TooLong(Exception):
+    """Raised by `_expand` as soon as the expansion passes its limit."""
+
+
 class _ExpandStrings(LibraryMiddleware):
     """@string macros, `#` concatenation and month macros, expanded as BibTeX does.
 
     bibtexparser 2 replaces only a value that is exactly one macro name, with the macro
-    as written: `"My " # conf` and a macro defined from others stay unexpanded.
+    as written: `"My " # conf` and a macro defined from others stay unexpanded. Every
+    expansion is bounded (MAX_VALUE, MAX_MACRO_TEXT): see MacroBomb.
     """
 
     def __init__(self) -> None:
@@ -255,23 +285,47 @@ class _ExpandStrings(LibraryMiddleware):
 
     def transform(self, library: Library) -> Library:
         macros = dict(_MONTHS)
+        budget = [MAX_MACRO_TEXT]  # what macros may still add to the file, shared
         for string in library.strings:  # in file order: a macro may use earlier ones
             value = str(string.value)
-            macros[string.key.lower()] = _expand(value, macros) or value
+            line = (string.start_line or 0) + 1
+            ref = f"@string {string.key}"
+            expanded = self._bounded(value, macros, budget, ref, line, "the macro")
+            macros[string.key.lower()] = expanded or value
         for entry in library.entries:
+            line = (entry.start_line or 0) + 1
             for field in entry.fields:
-                expanded = _expand(field.value, macros) if isinstance(field.value, str) else None
+                if not isinstance(field.value, str):
+                    continue
+                what = f"its {field.key}"
+                expanded = self._bounded(field.value, macros, budget, entry.key, line, what)
                 if expanded is not None:
                     # Braced, so that RemoveEnclosingMiddleware takes exactly these off.
                     field.value = "{" + expanded + "}"
         return library
 
+    @staticmethod
+    def _bounded(
+        raw: str, macros: dict[str, str], budget: list[int], ref: str, line: int, what: str
+    ) -> str | None:
+        try:
+            return _expand(raw, macros, budget)
+        except _TooLong as e:
+            raise MacroBomb(ref, line, f"{what} {e}") from None
 
-def _expand(raw: str, macros: dict[str, str]) -> str | None:
-    """The text a BibTeX value expression stands for, or None if `raw` is not one."""
+
+def _expand(raw: str, macros: dict[str, str], budget: list[int] | None = None) -> str | None:
+    """The text a BibTeX value expression stands for, or None if `raw` is not one.
+
+    Raises _TooLong once the text passes MAX_VALUE characters, or once the macros used
+    have added more than `budget[0]` characters (which is lowered by what they add).
+    """
     parts: list[str] = []
+    size = 0
+    used_macro = False
     at, end = 0, len(raw)
     while True:
+        macro: str | None = None
         while at < end and raw[at].isspace():
             at += 1
         if at == end:
@@ -287,8 +341,25 @@ def _expand(raw: str, macros: dict[str, str]) -> str | None:
             if word is None:
                 return None
             name = word.group()
-            parts.append(name if name.isdigit() else macros.get(name.lower(), name))
+            macro = None if name.isdigit() else macros.get(name.lower())
+            parts.append(name if macro is None else macro)
             at = word.end()
+            if macro is not None and budget is not None:
+                budget[0] -= len(macro)
+                if budget[0] < 0:
+                    raise _TooLong(
+                        f"makes the file's macros expand to more than {MAX_MACRO_TEXT:,} "
+                        "characters in all"
+                    )
+        size += len(parts[-1])
+        used_macro = used_macro or macro is not None
+        # A long abstract written out is fine; grown from macros, it is a bomb. Checked
+        # before joining: the parts of a doubling macro are never put together.
+        if size > MAX_VALUE and used_macro:
+            raise _TooLong(
+                f"expands to more than {MAX_VALUE:,} characters, longer than any field of "
+                "an entry (macros that double each other?)"
+            )
         while at < end and raw[at].isspace():
             at += 1
         if at == end:

@@ -4,7 +4,8 @@ The plugin's events hand their work to a `Build`, which owns what lives from one
 to the next: the catalog, the search index being made, the site swapped in whole
 (atomic.py), the pages kept from the last build (reuse.py), the worker processes
 (workers.py), and when the collector may walk what the build made (memory.py).
-`ServeBuild` is the variant for `mkdocs serve`, which keeps a session across rebuilds.
+`ServeBuild` (serve.py) is the variant for `mkdocs serve`, which keeps a session across
+rebuilds.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import CountHandler
 
+from paperfeed import urls
 from paperfeed.catalog import Catalog
-from paperfeed.convert import MarkdownPage, convert
+from paperfeed.digest.content import DigestSettings
+from paperfeed.digest.feeds import add_digest_feeds
 from paperfeed.errors import PaperfeedError
 from paperfeed.export import EXPORT_PATH, papers_json
 from paperfeed.feeds import FeedSettings, render_feeds
@@ -33,11 +36,10 @@ from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin import chrome, language, pieces, theme
 from paperfeed.plugin.atomic import AtomicSite
-from paperfeed.plugin.generated import GeneratedPage, nav_titles
+from paperfeed.plugin.generated import GeneratedPage, ParsedPage, convert_page, nav_titles
 from paperfeed.plugin.memory import Memory
 from paperfeed.plugin.reuse import PageReuse, site_key_of
 from paperfeed.plugin.search import unhook_lunr
-from paperfeed.plugin.serve import SESSION
 from paperfeed.plugin.skip import BLANK, SkippedPages
 from paperfeed.plugin.workers import PageWorkers
 from paperfeed.processes import cores, may_fork
@@ -50,8 +52,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
-    from paperfeed.catalog import CardCache
-    from paperfeed.entry import Paper
+    from paperfeed.catalog import CardCache, PaperView
     from paperfeed.load import EntryCache
     from paperfeed.pages import GeneratedPage as SitePage
     from paperfeed.plugin.config import PaperfeedConfig
@@ -71,16 +72,6 @@ _NAV_CANDIDATES = frozenset(
         "subscribe.md",
     }
 )
-
-
-def new_build(options: PaperfeedConfig, command: str | None, dirty: bool) -> Build:
-    """The build `command` asks for. A build is made beside the site and swapped in
-    whole, so a failure or an interrupt never leaves half a site, and the last one is
-    there to keep pages from; `--dirty` writes into the site as MkDocs does."""
-    atomic = command in ("build", "gh-deploy", "serve") and not dirty
-    if command == "serve":
-        return ServeBuild(options, atomic)
-    return Build(options, atomic, fork=command in ("build", "gh-deploy"))
 
 
 @contextmanager
@@ -112,7 +103,7 @@ class Build:
         self._atomic = atomic
         self._fork = fork
         self._swap: AtomicSite | None = None
-        self._converted: dict[str, MarkdownPage] = {}
+        self._converted: dict[str, ParsedPage] = {}
         self._updated: dict[str, str] = {}
         self._pageless: set[str] = set()
         self._search = False
@@ -141,7 +132,7 @@ class Build:
         with reported("paper entries"):
             # Pages are converted in the same pass as loading: one trip per paper.
             entries = load_entries(
-                self.papers_dir(config), root, convert=convert, cache=self._entries
+                self.papers_dir(config), root, convert=convert_page, cache=self._entries
             )
         self.catalog = Catalog({entry.source: entry.paper for entry in entries}, self._cards)
         self._converted = {entry.paper.id: entry.page for entry in entries}
@@ -156,9 +147,10 @@ class Build:
 
     def _start_index(self, config: MkDocsConfig) -> None:
         """The papers are indexed from their entries while the pages are built."""
-        self._index = PaperIndex(
-            self._scratch(config), self._searched(), _lang(config), fork=self._may_fork()
-        )
+        self._index = self._new_index(config, fork=self._may_fork())
+
+    def _new_index(self, config: MkDocsConfig, fork: bool = False) -> PaperIndex:
+        return PaperIndex(self._scratch(config), self._searched(), _lang(config), fork=fork)
 
     def _may_fork(self) -> bool:
         """The one decision to fork: asked for by the command, and safe now."""
@@ -173,7 +165,7 @@ class Build:
         fingerprints = Fingerprints(
             self.catalog, site_key_of(config), self._pageless, self._card_hashes
         )
-        for page in site_pages(self.catalog, self._converted, minimum):
+        for page in site_pages(self.catalog, self._converted, minimum, ParsedPage):
             if files.get_file_from_path(page.uri) is not None:
                 log.warning(f"docs/{page.uri} replaces the page paperfeed would generate there")
                 continue
@@ -205,6 +197,11 @@ class Build:
         assert self.catalog is not None
         settings = self._feed_settings(config)
         feeds = render_feeds(self.catalog, settings)
+        # The digests as `paperfeed digest` mails them: its limit, the feed's overrides/
+        overrides = Path(config.config_file_path).parent / "overrides"
+        with reported():
+            digest = DigestSettings(config.site_name, settings.site_url, self.options.digest_limit)
+            add_digest_feeds(feeds, self.catalog, digest, [overrides] if overrides.is_dir() else [])
         return {**feeds, EXPORT_PATH: papers_json(self.catalog, settings)}
 
     def date(self, page: Page) -> None:
@@ -254,6 +251,10 @@ class Build:
         env.globals["paperfeed_json_ld"] = scholarly_article
         # Paper pages link each author to their page, or to the authors index.
         env.globals["paperfeed_authors"] = partial(author_links, pageless=self._pageless)
+        # Where each page is: templates spell no path of their own.
+        env.globals["pf_urls"] = urls
+        # The home and subscribe pages show an email box when the feed has a provider.
+        env.globals["paperfeed_subscribe_form"] = self.options.subscribe_form
         chrome.install(env)
         pieces.install(env)
         language.install(env)
@@ -307,10 +308,11 @@ class Build:
     def papers_dir(self, config: MkDocsConfig) -> Path:
         return Path(config.config_file_path).parent / self.options.papers_dir
 
-    def _searched(self) -> list[tuple[Paper, MarkdownPage]]:
+    def _searched(self) -> list[tuple[PaperView, ParsedPage]]:
         """Each paper with its converted page, which search indexes (and MkDocs renders)."""
-        assert self.catalog is not None
-        return [(paper, self._converted[paper.id]) for paper in self.catalog.papers]
+        catalog = self.catalog
+        assert catalog is not None
+        return [(catalog.card(paper), self._converted[paper.id]) for paper in catalog.papers]
 
     def _scratch(self, config: MkDocsConfig) -> Path:
         """Where the search index is made before it goes into the site."""
@@ -330,51 +332,6 @@ class Build:
             or FeedSettings.description,
             limit=self.options.feed_limit,
         )
-
-
-class ServeBuild(Build):
-    """A rebuild of `mkdocs serve`: what the last rebuild loaded, rendered and compiled
-    is taken from the session (serve.py); the edited page is shown first, and the feeds
-    and the search index follow in a thread. No fork: the server has threads."""
-
-    _drop_in_background = True
-
-    def __init__(self, options: PaperfeedConfig, atomic: bool) -> None:
-        super().__init__(options, atomic, fork=False)
-        self._entries, self._cards = SESSION.entries, SESSION.cards
-        self._card_hashes = SESSION.card_hashes
-
-    def _open_site(self, config: MkDocsConfig) -> None:
-        SESSION.afterwards.wait()  # it writes into the site this build replaces
-        super()._open_site(config)
-
-    def _start_index(self, config: MkDocsConfig) -> None:
-        """Not now: the index is made once the pages are written (see `finish`)."""
-
-    def _add_feeds(self, files: Files, config: MkDocsConfig) -> None:
-        """Not now: a preview writes them after the pages (see `finish`)."""
-
-    def prepare(self, env: Environment, config: MkDocsConfig, files: Files) -> None:
-        super().prepare(env, config, files)
-        # MkDocs makes a new theme environment for every rebuild; the compiled
-        # templates need not be compiled again.
-        env.bytecode_cache = SESSION.templates
-
-    def _bring_kept(self, files: Files, config: MkDocsConfig) -> None:
-        # The last build is thrown away: its files are moved, not linked, and the site
-        # keeps the last search index until the new one is made.
-        outputs = [f.dest_uri for f in files]
-        self._reuse.move_into(Path(config.site_dir), outputs, [OUTPUT_DIR])
-
-    def finish(self, config: MkDocsConfig) -> None:
-        super().finish(config)
-        if self._search:
-            SESSION.afterwards.start(
-                Path(config.site_dir),
-                lambda: self._feed_files(config),
-                lambda: PaperIndex(self._scratch(config), self._searched(), _lang(config)),
-                self._searchable,
-            )
 
 
 def _check_site(config: MkDocsConfig) -> None:

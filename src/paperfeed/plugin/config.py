@@ -2,8 +2,69 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
+
+
+class HttpsAddress(c.URL):
+    """A web address that readers' email addresses are posted to: https only."""
+
+    def run_validation(self, value: object) -> str:
+        url = super().run_validation(value)
+        parts = urlsplit(url)
+        if parts.username or parts.password:
+            raise ValidationError(
+                f"{parts.hostname!r}: the address has a user name or password in it, which "
+                "every reader's browser would see: use the form address without them"
+            )
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValidationError(
+                f"{url!r} is not an https:// address: readers' email addresses are sent "
+                "there, so use the https:// address of your provider's form, e.g. "
+                "https://buttondown.com/api/emails/embed-subscribe/<your-list>"
+            )
+        return url
+
+
+class FormField(c.Type):
+    """The name of the form field the provider reads the email address from."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        name = super().run_validation(value)
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.:\[\]-]{0,99}", name):
+            raise ValidationError(
+                f"{name!r} is not a form field name: use the name your provider's form "
+                "gives its email box (e.g. email, or EMAIL for Mailchimp)"
+            )
+        return str(name)
+
+
+class SubscribeForm(Config):
+    # Where the form posts (the provider's subscribe address), and its email field.
+    action = HttpsAddress()
+    field = FormField(default="email")
+
+    @property
+    def host(self) -> str:
+        """Whom a reader's address goes to, as the page tells them."""
+        return urlsplit(self.action).hostname or ""
+
+
+class OptionalForm(c.SubConfig[SubscribeForm]):
+    """Not set: no form (None), not a form without an address, as SubConfig would."""
+
+    def __init__(self) -> None:
+        super().__init__(SubscribeForm)
+        self.default = None
+
+    def validate(self, value: object) -> SubscribeForm | None:  # type: ignore[override]
+        return None if value is None else super().validate(value)
 
 
 class PaperfeedConfig(Config):
@@ -29,3 +90,7 @@ class PaperfeedConfig(Config):
     # and the page a reader leaves the list at ({email} becomes their address).
     digest_limit = c.Type(int, default=10)
     unsubscribe_url = c.Optional(c.Type(str))
+    # A provider's subscribe form (Buttondown, Mailchimp ...): an email box on the home
+    # and subscribe pages that posts there. Nothing is fetched from it before a reader
+    # presses Subscribe. Without it, /subscribe/ explains the digest feeds alone.
+    subscribe_form = OptionalForm()

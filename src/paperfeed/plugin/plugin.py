@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from mkdocs.plugins import BasePlugin, event_priority
 
-from paperfeed.plugin.build import Build, new_build
+from paperfeed.plugin.build import Build
 from paperfeed.plugin.config import PaperfeedConfig
 from paperfeed.plugin.memory import Memory
+from paperfeed.plugin.serve import ServeBuild
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -86,3 +87,13 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
     ) -> LiveReloadServer:
         server.watch(str(self.build.papers_dir(config)))
         return server
+
+
+def new_build(options: PaperfeedConfig, command: str | None, dirty: bool) -> Build:
+    """The build `command` asks for. A build is made beside the site and swapped in
+    whole, so a failure or an interrupt never leaves half a site, and the last one is
+    there to keep pages from; `--dirty` writes into the site as MkDocs does."""
+    atomic = command in ("build", "gh-deploy", "serve") and not dirty
+    if command == "serve":
+        return ServeBuild(options, atomic)
+    return Build(options, atomic, fork=command in ("build", "gh-deploy"))

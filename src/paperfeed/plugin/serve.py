@@ -1,4 +1,5 @@
-"""What a `mkdocs serve` session keeps from one rebuild to the next.
+"""`mkdocs serve`: what a session keeps from one rebuild to the next, and the build
+that uses it.
 
 MkDocs makes a new plugin, and a new theme environment, for every rebuild. The session
 outlives them, so that an edit reads one entry file again, renders the few pages that
@@ -13,12 +14,21 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2.bccache import Bucket, BytecodeCache
 
 from paperfeed.catalog import CardCache
 from paperfeed.load import EntryCache
-from paperfeed.search_index import PaperIndex, SearchIndexError, install
+from paperfeed.plugin.build import Build
+from paperfeed.search_index import OUTPUT_DIR, PaperIndex, SearchIndexError, install
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+
+    from paperfeed.plugin.config import PaperfeedConfig
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -103,3 +113,48 @@ class ServeSession:
 
 
 SESSION = ServeSession()
+
+
+class ServeBuild(Build):
+    """A rebuild of `mkdocs serve`: what the last rebuild loaded, rendered and compiled
+    is taken from the session; the edited page is shown first, and the feeds
+    and the search index follow in a thread. No fork: the server has threads."""
+
+    _drop_in_background = True
+
+    def __init__(self, options: PaperfeedConfig, atomic: bool) -> None:
+        super().__init__(options, atomic, fork=False)
+        self._entries, self._cards = SESSION.entries, SESSION.cards
+        self._card_hashes = SESSION.card_hashes
+
+    def _open_site(self, config: MkDocsConfig) -> None:
+        SESSION.afterwards.wait()  # it writes into the site this build replaces
+        super()._open_site(config)
+
+    def _start_index(self, config: MkDocsConfig) -> None:
+        """Not now: the index is made once the pages are written (see `finish`)."""
+
+    def _add_feeds(self, files: Files, config: MkDocsConfig) -> None:
+        """Not now: a preview writes them after the pages (see `finish`)."""
+
+    def prepare(self, env: Environment, config: MkDocsConfig, files: Files) -> None:
+        super().prepare(env, config, files)
+        # MkDocs makes a new theme environment for every rebuild; the compiled
+        # templates need not be compiled again.
+        env.bytecode_cache = SESSION.templates
+
+    def _bring_kept(self, files: Files, config: MkDocsConfig) -> None:
+        # The last build is thrown away: its files are moved, not linked, and the site
+        # keeps the last search index until the new one is made.
+        outputs = [f.dest_uri for f in files]
+        self._reuse.move_into(Path(config.site_dir), outputs, [OUTPUT_DIR])
+
+    def finish(self, config: MkDocsConfig) -> None:
+        super().finish(config)
+        if self._search:
+            SESSION.afterwards.start(
+                Path(config.site_dir),
+                lambda: self._feed_files(config),
+                lambda: self._new_index(config),
+                self._searchable,
+            )
