@@ -6,10 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from random import Random
 
+import lxml.html
 import pytest
 
+from conftest import Site
 from paperfeed.entry import Paper
 from paperfeed.similar import document, similar_papers, words
 
@@ -147,3 +150,54 @@ def test_lists_do_not_depend_on_the_thread_count() -> None:
         outputs.append(json.loads(run.stdout))
     assert outputs[0] == outputs[1]
     assert len(outputs[0]) == 120
+
+
+# -- on the site ------------------------------------------------------------------------
+
+
+def add_corpus(site: Site, papers: list[Paper]) -> None:
+    for paper in papers:
+        site.add(**{**paper.fields(), "published": "2024-01-02", "added": "2024-11-27"})
+
+
+def similar_rows(site: Site, paper_id: str) -> list[tuple[str, str]]:
+    html = lxml.html.fromstring(site.html(f"papers/{paper_id}"))
+    return [
+        (row.find("a").get("href").split("/")[-2], row.find("span").text_content())
+        for row in html.xpath('//*[@class="pf-similar"]//li[@class="pf-similar__row"]')
+    ]
+
+
+def test_a_paper_page_lists_its_neighbours_with_the_tags_they_share(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    add_corpus(site, corpus(6))
+    site.build()
+    for paper in corpus(6):
+        rows = similar_rows(site, paper.id)
+        assert len(rows) == 5, paper.id
+        assert {topic_of(other) for other, _ in rows} == {topic_of(paper.id)}
+        for other, why in rows:
+            both_tagged = paper.tags and int(other[-2:]) % 2
+            assert why == (f"#{topic_of(paper.id)}" if both_tagged else "similar words")
+
+
+def test_similar_limit_0_lists_none(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    add_corpus(site, corpus(3))
+    site.plugin_options["similar_limit"] = 0
+    site.build()
+    assert "pf-similar" not in site.html("papers/robots-01")
+
+
+def test_an_edit_moves_a_paper_and_every_list_it_changes_is_rebuilt(tmp_path: Path) -> None:
+    papers = corpus(6)
+    edited, fresh = Site(tmp_path / "edited"), Site(tmp_path / "fresh")
+    add_corpus(edited, papers)
+    edited.build()  # the first build, whose pages the next one may keep
+    # robots-00 now writes about proteins: its list, and the lists it joins, change
+    moved = papers[6].model_copy(update={"abstract": papers[0].abstract, "title": "Folding"})
+    for site in (edited, fresh):
+        add_corpus(site, [*papers[:6], moved, *papers[7:]])
+        site.build()
+    assert {topic_of(other) for other, _ in similar_rows(edited, "robots-00")} == {"proteins"}
+    assert edited.files() == fresh.files()

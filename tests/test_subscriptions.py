@@ -1,4 +1,5 @@
-"""The feeds beyond the main one: one per tag, one of papers with code, and their OPML.
+"""The feeds beyond the main one: one per tag and per author, one of papers with code,
+and their OPML.
 
 Built for real, then read back as a feed reader would: feedparser for the feeds,
 ElementTree for the OPML.
@@ -47,6 +48,9 @@ EXPECTED = {
     "tags/graphs/": ("Lab Feed · #graphs", ["p9", "p6", "p5", "p4"]),
     "tags/theory/": ("Lab Feed · #theory", ["p7", "p5"]),
     "tags/vision/": ("Lab Feed · #vision", ["p7", "p3", "p2"]),
+    # every paper is by both (conftest.entry), so both have a page and a feed, by name
+    "authors/ada-lovelace/": ("Lab Feed · Ada Lovelace", ["p9", "p8", "p7", "p6"]),
+    "authors/alan-turing/": ("Lab Feed · Alan Turing", ["p9", "p8", "p7", "p6"]),
 }
 TAGS = ("graphs", "theory", "vision")
 # The digest feeds (digest/feeds.py), listed after the paper feeds.
@@ -105,8 +109,8 @@ def test_each_feed_lists_its_papers_newest_first(built: Site, home: str, name: s
     assert feed.feed.updated_parsed[:3] == tuple(int(n) for n in newest["added"][:10].split("-"))
 
 
-@pytest.mark.parametrize("home", [h for h in EXPECTED if h.startswith("tags/")])
-def test_tag_feeds_self_links_are_their_own(built: Site, home: str) -> None:
+@pytest.mark.parametrize("home", [h for h in EXPECTED if h.startswith(("tags/", "authors/"))])
+def test_tag_and_author_feeds_self_links_are_their_own(built: Site, home: str) -> None:
     for name, media_type in MEDIA_TYPES.items():
         xml = built.read(home + name)
         if name == "feed.xml":
@@ -131,10 +135,10 @@ def test_a_paper_has_the_same_id_in_every_feed(built: Site) -> None:
         for entry in parsed(built, home + name).entries:
             ids.setdefault(entry.link, set()).add(entry.id)
     assert all(found == {link} for link, found in ids.items())
-    # p6 is in the main, code and graphs feeds, as RSS and Atom
+    # p6 is in the main, code, graphs and authors' feeds, as RSS and Atom
     guid = f'<guid isPermaLink="true">{BASE}papers/p6/</guid>'
     homes = [home for home in EXPECTED if guid in built.read(home + "feed.xml")]
-    assert homes == ["", "code/", "tags/graphs/"]
+    assert homes == ["", "code/", "tags/graphs/", "authors/ada-lovelace/", "authors/alan-turing/"]
     atom_id = f"<id>{BASE}papers/p6/</id>"
     assert [home for home in EXPECTED if atom_id in built.read(home + "atom.xml")] == homes
 

@@ -223,7 +223,7 @@ def config_with_overrides(site: Site) -> Path:
 def cards_and_paper(html: str) -> list[str]:
     """What a card and a paper page show of a paper (the copies' wording of the rest,
     comments and all, is their own, and so are their links' rel, older than ugc)."""
-    html = re.sub(r' rel="[^"]*"', "", html)
+    html = re.sub(r' (?:rel|data-pf-added)="[^"]*"', "", html)  # newer than the copies
     found = re.findall(r'<article class="pf-card">.*?</article>', html, re.S)
     found += re.findall(r'<script type="application/ld\+json">.*?</script>', html, re.S)
     found += re.findall(r'<meta name="citation_[^>]+>', html)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from operator import attrgetter
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from markupsafe import Markup
 
@@ -23,6 +23,9 @@ from paperfeed.cite import bibtex as bibtex_entry
 from paperfeed.convert import description as page_description
 from paperfeed.entry import Paper
 from paperfeed.render import excerpt_html
+
+if TYPE_CHECKING:
+    from paperfeed.similar import Neighbour
 
 _T = TypeVar("_T")
 
@@ -198,9 +201,14 @@ class Catalog:
 
     authors_on_cards = 3
 
-    def __init__(self, papers: dict[str, Paper], cards: CardCache | None = None):
+    def __init__(
+        self, papers: dict[str, Paper], cards: CardCache | None = None, similar_limit: int = 5
+    ):
         """`papers` maps each entry's file (as shown to users) to its Paper; `cards` may
-        carry the cards of an earlier catalog over (see CardCache)."""
+        carry the cards of an earlier catalog over (see CardCache); `similar_limit`: how
+        many related papers a paper page lists."""
+        self.similar_limit = similar_limit
+        self._similar: dict[str, tuple[Neighbour, ...]] | None = None
         self.sources = {paper.id: source for source, paper in papers.items()}
         self.papers: tuple[Paper, ...] = tuple(
             sorted(papers.values(), key=lambda p: (p.added_at, p.id), reverse=True)
@@ -329,6 +337,17 @@ class Catalog:
         before = self.card(ranked[index - 1]) if index > 0 else None
         after = self.card(ranked[index + 1]) if index + 1 < len(ranked) else None
         return before, after
+
+    def similar(self, paper_id: str) -> tuple[tuple[PaperView, tuple[str, ...]], ...]:
+        """The papers most like this one (similar.py), each with the tags both carry."""
+        if self._similar is None:
+            # Imported when first asked: numpy and scipy take a few tenths of a second.
+            from paperfeed.similar import similar_papers
+
+            self._similar = similar_papers(self.papers, self.similar_limit)
+        return tuple(
+            (self.card(self.by_id[n.id]), n.shared_tags) for n in self._similar.get(paper_id, ())
+        )
 
     def _ranked(self, day: date) -> list[Paper]:
         """A day's papers as its page lists them: most upvoted first."""

@@ -1,11 +1,13 @@
 """The feeds: RSS 2.0 and Atom 1.0 through feedgen, JSON Feed 1.1, and their OPML list.
 
 The site has one feed of its newest papers, one of the papers that link their code,
-and one per tag, each as RSS and Atom; the main feed also as JSON Feed. Every date
+one per tag and one per author with a page, each as RSS and Atom; the main feed also
+as JSON Feed. Every date
 comes from the papers, never the clock, and each paper's id is the URL of its page,
 which derives from its `id` and so survives any edit of the entry: the same paper
 has the same id in every feed. A paper's item is built once per build and shared by
-every feed that lists it.
+every feed that lists it: a feed of tens of thousands of authors has as many feeds,
+and each costs its own few lines of XML around entries already made.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from markupsafe import escape
 
 from paperfeed import urls
 from paperfeed.abstract import plain_text
+from paperfeed.authors import author_slug
 from paperfeed.catalog import Catalog
 from paperfeed.entry import Paper
 from paperfeed.opml import OPML_PATH, Subscription, render_opml
@@ -48,6 +51,7 @@ class FeedSettings:
     description: str = "New research papers, day by day."
     language: str = "en"
     limit: int = 50
+    author_min: int = 1  # the fewest papers that give an author a page, and so a feed
 
     def url(self, path: str) -> str:
         return self.site_url + path
@@ -60,7 +64,9 @@ class FeedSettings:
 class Feed:
     """One feed of the site: some papers, newest first, published as RSS and Atom."""
 
-    home: str  # the page it follows, relative to the site: "", "code/" or "tags/<tag>/"
+    # the page it follows, relative to the site: "", "code/", "tags/<tag>/" or
+    # "authors/<slug>/"
+    home: str
     title: str
     description: str
     papers: tuple[Paper, ...]
@@ -75,13 +81,16 @@ class Feed:
 
 
 def site_feeds(catalog: Catalog, settings: FeedSettings) -> list[Feed]:
-    """Every RSS/Atom feed of the site: the newest papers, those with code, one per tag."""
+    """Every RSS/Atom feed of the site: the newest papers, those with code, one per tag,
+    and one per author with a page (`author_min` papers or more), by name as the authors
+    index lists them."""
     limit = max(settings.limit, 0)
     with_code = [paper for paper in catalog.papers if "code" in paper.links]
     tagged: dict[str, list[Paper]] = {tag: [] for tag, _ in catalog.tags}
     for paper in catalog.papers:  # newest first, so each list is too
         for tag in paper.tags:
             tagged[tag].append(paper)
+    authored = _by_author(catalog, max(settings.author_min, 0), limit)
     title = settings.title
     return [
         Feed("", title, settings.description, catalog.newest(limit)),
@@ -100,7 +109,30 @@ def site_feeds(catalog: Catalog, settings: FeedSettings) -> list[Feed]:
             )
             for tag, papers in tagged.items()
         ),
+        *(
+            Feed(
+                urls.author_path(slug),
+                f"{title} · {name}",
+                f"The newest papers by {name}.",
+                authored[slug],
+            )
+            for slug, name, count in catalog.authors
+            if slug in authored
+        ),
     ]
+
+
+def _by_author(catalog: Catalog, minimum: int, limit: int) -> dict[str, tuple[Paper, ...]]:
+    """The newest `limit` papers of each author with `minimum` papers or more, by slug:
+    an author written two ways is one author, as on their page (catalog.py)."""
+    counts = {slug: count for slug, _, count in catalog.authors if count >= minimum}
+    papers: dict[str, list[Paper]] = {slug: [] for slug in counts}
+    for paper in catalog.papers:  # newest first, so each list is too
+        for slug in dict.fromkeys(author_slug(name) for name in paper.authors):
+            listed = papers.get(slug)
+            if listed is not None and len(listed) < limit:
+                listed.append(paper)
+    return {slug: tuple(listed) for slug, listed in papers.items()}
 
 
 def render_feeds(catalog: Catalog, settings: FeedSettings) -> dict[str, bytes]:

@@ -22,13 +22,13 @@ from paperfeed.processes import map_chunks
 
 @dataclass(frozen=True)
 class PaperShown:
-    """A paper's page: its entry, and the papers beside it on its day."""
+    """A paper's page: its entry, the papers beside it on its day, and those like it."""
 
     id: str
     view: ClassVar[str] = "paper"
 
     def of(self, catalog: Catalog) -> object:
-        return catalog.neighbours(self.id)
+        return catalog.neighbours(self.id), catalog.similar(self.id)
 
 
 @dataclass(frozen=True)

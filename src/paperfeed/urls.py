@@ -70,6 +70,16 @@ def author_path(slug: str) -> str:
     return f"{AUTHORS_INDEX}{slug}/"
 
 
+def author_feed(slug: str) -> str:
+    """An author's RSS feed, in the folder of their page: authors/<slug>/feed.xml."""
+    return f"{author_path(slug)}feed.xml"
+
+
+def author_atom(slug: str) -> str:
+    """An author's Atom feed, beside the RSS one: authors/<slug>/atom.xml."""
+    return f"{author_path(slug)}atom.xml"
+
+
 def author_entry(slug: str) -> str:
     """An author's entry in the authors index, for an author without a page."""
     return f"{AUTHORS_INDEX}#{slug}"

@@ -134,7 +134,11 @@ class Build:
             entries = load_entries(
                 self.papers_dir(config), root, convert=convert_page, cache=self._entries
             )
-        self.catalog = Catalog({entry.source: entry.paper for entry in entries}, self._cards)
+        self.catalog = Catalog(
+            {entry.source: entry.paper for entry in entries},
+            self._cards,
+            similar_limit=self.options.similar_limit,
+        )
         self._converted = {entry.paper.id: entry.page for entry in entries}
         log.info(f"Loaded {len(self.catalog.papers)} papers over {len(self.catalog.days)} days")
 
@@ -331,6 +335,7 @@ class Build:
             or config.site_description
             or FeedSettings.description,
             limit=self.options.feed_limit,
+            author_min=self.options.author_pages_min_papers,
         )
 
 

@@ -86,6 +86,10 @@ class PaperfeedConfig(Config):
     # 1 to render in MkDocs' own loop only (for plugins that collect rendered pages).
     render_workers = c.Type(int, default=0)
 
+    # Related papers listed on each paper page (by TF-IDF over title, abstract and tags,
+    # computed at build time); 0 for none.
+    similar_limit = c.Type(int, default=5)
+
     # Email digests (`paperfeed digest`): how many papers a day's or week's digest lists,
     # and the page a reader leaves the list at ({email} becomes their address).
     digest_limit = c.Type(int, default=10)
