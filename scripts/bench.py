@@ -97,12 +97,27 @@ def stage_prepare(root: Path) -> dict[str, Any]:
 
 
 def stage_feeds(root: Path) -> dict[str, Any]:
-    """Render every feed: main, code and one per tag (RSS and Atom), JSON Feed and OPML."""
+    """Render every feed: main, code, one per tag and author (RSS and Atom), JSON Feed, OPML."""
     catalog = catalog_of(root)
     start = time.perf_counter()
     feeds = render_feeds(catalog, FeedSettings(title="Bench Feed", site_url=SITE_URL))
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "output_bytes": sum(len(data) for data in feeds.values())}
+
+
+def stage_similar(root: Path) -> dict[str, Any]:
+    """Each paper's similar papers (similar.py), numpy and scipy's import included."""
+    catalog = catalog_of(root)
+    start = time.perf_counter()
+    from paperfeed.similar import similar_papers
+
+    found = similar_papers(catalog.papers)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "output_bytes": 0,
+        "with_lists": sum(1 for n in found.values() if n),
+    }
 
 
 def search_index(site: Path) -> dict[str, Any]:
@@ -182,6 +197,7 @@ STAGES: dict[str, Callable[[Path], dict[str, Any]]] = {
     "convert": stage_convert,
     "load+validate+convert": stage_prepare,
     "feeds": stage_feeds,
+    "similar papers": stage_similar,
     BUILD: stage_mkdocs,
     SEARCH: stage_search,
 }

@@ -46,7 +46,7 @@ def add_papers(site: Site) -> None:
         site.add(
             title=f"Paper {fields['id']}", abstract=f"Bound $x^2$ in {fields['id']}.", **fields
         )
-    site.plugin_options = {"feed_limit": LIMIT, "author_pages_min_papers": 2}
+    site.plugin_options = {"author_feed_limit": LIMIT, "author_pages_min_papers": 2}
 
 
 @pytest.fixture(scope="module")
@@ -250,3 +250,12 @@ def test_a_hostile_author_name_stays_text_in_their_feeds_and_page(
     titles = [link.get("title") for link in links.head if link.get("rel") == "alternate"]
     assert f"{title} (RSS)" in titles and f"{title} (Atom)" in titles
     assert "<script>alert" not in hostile.html(f"authors/{slug}")
+
+
+def test_an_author_feed_has_its_own_limit(site: Site) -> None:
+    add_papers(site)
+    site.plugin_options["author_feed_limit"] = 1
+    site.build()
+    items = ET.fromstring(site.read("authors/grace-hopper/feed.xml").encode()).findall(".//item")
+    assert len(items) == 1
+    assert len(ET.fromstring(site.read("feed.xml").encode()).findall(".//item")) > 1

@@ -6,12 +6,17 @@ a real local HTTP(S) server.
 from __future__ import annotations
 
 import os
+import re
+import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import bibtexparser
 import pytest
@@ -351,6 +356,73 @@ def test_a_slow_answer_without_a_length_is_not_taken_as_complete(server: LocalSe
 def test_a_slow_but_timely_answer_is_read(server: LocalServer) -> None:
     server.route("/drip", Reply(b"abc", drip=0.05))
     assert Client(timeout=5.0, attempts=1).get(server.url("/drip")).body == b"abc"
+
+
+@contextmanager
+def stalled_handshake(drip: float | None) -> Iterator[str]:
+    """An https address whose server takes the connection and reads the ClientHello,
+    then never finishes the handshake: silent (`drip` None), or sending the start of a
+    large TLS record a byte every `drip` seconds, each read quick, the whole endless."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)  # the ClientHello
+            record = b"\x16\x03\x03\x40\x00" + b"\x00" * 16384  # a handshake record
+            for at in range(len(record)):
+                if stop.wait(drip if drip is not None else 10.0) or drip is None:
+                    return
+                try:
+                    conn.sendall(record[at : at + 1])
+                except OSError:
+                    return  # the client gave up: that was the test
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}/"
+    finally:
+        stop.set()
+        thread.join(5.0)
+        listener.close()
+
+
+@pytest.mark.parametrize("drip", [0.05, None], ids=["trickling", "silent"])
+def test_the_timeout_covers_the_tls_handshake(drip: float | None) -> None:
+    with stalled_handshake(drip) as url:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as info:
+            Client(timeout=0.5, attempts=1).get(url)
+        took = time.monotonic() - started
+    assert took < 0.5 + 0.5
+    # The handshake is part of connecting: either way, the module's own words.
+    assert re.fullmatch(
+        rf"{re.escape(url)}: no (answer|connection) within 0\.5 s \(1 attempts\): try again "
+        "later",
+        str(info.value),
+    )
+
+
+def test_the_timeout_counts_the_time_connecting_before_the_handshake(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A connection that takes 0.8 s of a 1 s deadline (a slow network: a loopback
+    # connection is instant) leaves the handshake 0.2 s, not a whole second more.
+    connect = socket.create_connection
+
+    def slow(*args: Any, **kwargs: Any) -> socket.socket:
+        time.sleep(0.8)
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", slow)
+    with stalled_handshake(None) as url:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"no (answer|connection) within 1 s"):
+            Client(timeout=1.0, attempts=1).get(url)
+        took = time.monotonic() - started
+    assert 0.8 <= took < 1.0 + 0.4
 
 
 # --- BibTeX: macros that double ----------------------------------------------------------

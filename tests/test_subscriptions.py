@@ -68,7 +68,7 @@ def add_papers(site: Site) -> None:
             abstract=f"Paper {number} bounds the loss by $x^2$ when $n > 3$.",
             **fields,
         )
-    site.plugin_options = {"feed_limit": LIMIT}
+    site.plugin_options = {"feed_limit": LIMIT, "author_feed_limit": LIMIT}
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def parsed(site: Site, path: str) -> feedparser.FeedParserDict:
 
 def settings() -> FeedSettings:
     """What the plugin hands render_feeds for the test site."""
-    return FeedSettings(title="Lab Feed", site_url=BASE, limit=LIMIT)
+    return FeedSettings(title="Lab Feed", site_url=BASE, limit=LIMIT, author_limit=LIMIT)
 
 
 FEEDS = [(home, name) for home in EXPECTED for name in ("feed.xml", "atom.xml")]

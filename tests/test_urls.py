@@ -58,4 +58,4 @@ def test_each_page_has_one_path_and_one_source(path: str, source: str) -> None:
 
 
 def test_an_author_without_a_page_is_an_entry_of_the_index() -> None:
-    assert urls.author_entry("ada-lovelace") == "authors/#ada-lovelace"
+    assert urls.author_entry("ada-lovelace") == "authors/#pf-author-ada-lovelace"

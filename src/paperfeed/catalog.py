@@ -23,6 +23,8 @@ from paperfeed.cite import bibtex as bibtex_entry
 from paperfeed.convert import description as page_description
 from paperfeed.entry import Paper
 from paperfeed.render import excerpt_html
+from paperfeed.title import Title
+from paperfeed.title import title as title_of
 
 if TYPE_CHECKING:
     from paperfeed.similar import Neighbour
@@ -95,6 +97,26 @@ class PaperView:
         """What a card says of it: the TL;DR, or the start of the abstract."""
         paper = self.entry
         return Markup.escape(paper.summary) if paper.summary else excerpt_html(paper.abstract)
+
+    @cached_property
+    def _title(self) -> Title:
+        return title_of(self.entry.title)
+
+    @property
+    def title_html(self) -> Markup:
+        """Its title for pages, with MathML for inline `$...$` math (title.py)."""
+        return self._title.html
+
+    @property
+    def title_text(self) -> str:
+        """Its title as plain Unicode text, where markup cannot go (<title>, meta tags)."""
+        return self._title.text
+
+    @property
+    def title_search(self) -> str:
+        """The words of its title's math as search finds them, scripts run in ("UniF2ace
+        for UniF$^2$ace): those `title_text` lacks, or ""."""
+        return self._title.search
 
     @cached_property
     def description(self) -> str:

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 
+from latex2mathml import commands as latex_commands
+from latex2mathml.symbols_parser import SYMBOLS
 from slugify import slugify
 
+from paperfeed.abstract import to_mathml
 from paperfeed.entry import Paper
 from paperfeed.render import template
+from paperfeed.title import spans
 
 _LATEX_SPECIALS = re.compile(r"([\\{}%&#_$^~])")
 _REPLACEMENTS = {
@@ -28,7 +32,7 @@ _STOP_WORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and",
 def bibtex(paper: Paper) -> str:
     """The paper as one BibTeX entry (@misc for preprints, @article with a DOI)."""
     fields = [
-        ("title", "{" + _escape(paper.title) + "}"),  # inner braces keep its capitals
+        ("title", "{" + _title(paper.title) + "}"),  # inner braces keep its capitals
         ("author", " and ".join(_escape(name) for name in paper.authors)),
         ("year", str(paper.published.year)),
     ]
@@ -67,6 +71,55 @@ _VERBATIM = str.maketrans({"\\": "%5C", "{": "%7B", "}": "%7D", "~": "%7E", "%":
 
 def _verbatim(text: str) -> str:
     return text.translate(_VERBATIM)
+
+
+# The math of a title goes into BibTeX as written when it is math the site shows and
+# LaTeX reads as math only: no comment (%) or parameter (#) sign, balanced braces, and
+# only commands of the converter's math (latex2mathml's), none that defines, links or
+# reads (\\def, \\href, \\input is not one of them anyway). Otherwise it is escaped.
+_MATH_COMMANDS = (
+    frozenset(v for v in vars(latex_commands).values() if isinstance(v, str) and v[:1] == "\\")
+    | frozenset(SYMBOLS)
+) - {
+    "\\def",
+    "\\newcommand",
+    "\\newenvironment",
+    "\\DeclareMathOperator",
+    "\\href",
+    "\\class",
+    "\\style",
+    "\\unicode",
+    "\\verb",
+    "\\begin",
+    "\\end",
+}
+_COMMAND = re.compile(r"\\(?:[A-Za-z]+\*?|.)")
+
+
+def _title(title: str) -> str:
+    """The title escaped, but for its inline math, which BibTeX keeps as TeX ($^2$)."""
+    if "$" not in title:
+        return _escape(title)
+    out = []
+    for kind, part in spans(title):
+        if kind == "math" and _keeps(part):
+            out.append(f"${part}$")
+        else:
+            out.append(_escape(part if kind == "text" else f"${part}$"))
+    return "".join(out)
+
+
+def _keeps(latex: str) -> bool:
+    if re.search(r"(?<!\\)[%#]", latex) or to_mathml(latex) is None:
+        return False
+    if any(m.group(0) not in _MATH_COMMANDS for m in _COMMAND.finditer(latex)):
+        return False
+    depth = 0
+    for brace in re.findall(r"[{}]", latex):  # BibTeX counts \\{ and \\} too
+        depth += 1 if brace == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _escape(text: str) -> str:

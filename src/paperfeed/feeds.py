@@ -13,6 +13,7 @@ and each costs its own few lines of XML around entries already made.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -30,6 +31,7 @@ from paperfeed.catalog import Catalog
 from paperfeed.entry import Paper
 from paperfeed.opml import OPML_PATH, Subscription, render_opml
 from paperfeed.render import abstract_html
+from paperfeed.title import title_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -52,6 +54,9 @@ class FeedSettings:
     language: str = "en"
     limit: int = 50
     author_min: int = 1  # the fewest papers that give an author a page, and so a feed
+    # Papers in an author's feed: a feed has thousands of authors, and a reader follows a
+    # person for what comes next, not for their whole list (their page has it).
+    author_limit: int = 10
 
     def url(self, path: str) -> str:
         return self.site_url + path
@@ -90,7 +95,7 @@ def site_feeds(catalog: Catalog, settings: FeedSettings) -> list[Feed]:
     for paper in catalog.papers:  # newest first, so each list is too
         for tag in paper.tags:
             tagged[tag].append(paper)
-    authored = _by_author(catalog, max(settings.author_min, 0), limit)
+    authored = _by_author(catalog, max(settings.author_min, 0), max(settings.author_limit, 0))
     title = settings.title
     return [
         Feed("", title, settings.description, catalog.newest(limit)),
@@ -136,28 +141,35 @@ def _by_author(catalog: Catalog, minimum: int, limit: int) -> dict[str, tuple[Pa
 
 
 def render_feeds(catalog: Catalog, settings: FeedSettings) -> dict[str, bytes]:
-    """Every feed file of the site, by its path in the site.
+    """Every feed file of the site, by its path in the site (see `feed_files`)."""
+    return dict(feed_files(catalog, settings))
+
+
+def feed_files(catalog: Catalog, settings: FeedSettings) -> Iterator[tuple[str, bytes]]:
+    """(path in the site, bytes) of every feed file, one at a time: a feed of thousands
+    of authors has thousands of feeds, too many to hold at once.
 
     RSS and Atom of each feed of `site_feeds`, the JSON Feed of the newest papers, and
     `feeds.opml` listing the RSS of each feed.
     """
     items = _Items(settings)
     feeds = site_feeds(catalog, settings)
-    files: dict[str, bytes] = {}
     for feed in feeds:
-        files[feed.rss_path] = _generator(feed, settings, items, RSS_PATH).rss_str(pretty=True)
-        files[feed.atom_path] = _generator(feed, settings, items, ATOM_PATH).atom_str(pretty=True)
+        yield feed.rss_path, _generator(feed, settings, items, RSS_PATH).rss_str(pretty=True)
+        yield feed.atom_path, _generator(feed, settings, items, ATOM_PATH).atom_str(pretty=True)
     main = feeds[0]
-    files[JSON_PATH] = json_feed(main.papers, settings, items).encode("utf-8")
-    files[OPML_PATH] = render_opml(
-        f"{settings.title} · feeds",
-        (
-            Subscription(feed.title, settings.url(feed.rss_path), settings.url(feed.home))
-            for feed in feeds
+    yield JSON_PATH, json_feed(main.papers, settings, items).encode("utf-8")
+    yield (
+        OPML_PATH,
+        render_opml(
+            f"{settings.title} · feeds",
+            (
+                Subscription(feed.title, settings.url(feed.rss_path), settings.url(feed.home))
+                for feed in feeds
+            ),
+            catalog.papers[0].added_at if catalog.papers else None,
         ),
-        catalog.papers[0].added_at if catalog.papers else None,
     )
-    return files
 
 
 def _generator(feed: Feed, settings: FeedSettings, items: _Items, path: str) -> FeedGenerator:
@@ -234,7 +246,7 @@ class _Items:
         fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
         fe.id(url)
         fe.guid(url, permalink=True)
-        fe.title(paper.title)
+        fe.title(title_text(paper.title))  # math as text: feed titles take no markup
         fe.link(href=url, rel="alternate")
         fe.published(paper.added_at)
         fe.updated(paper.added_at)
@@ -276,7 +288,7 @@ def _json_item(paper: Paper, settings: FeedSettings, items: _Items) -> dict[str,
     item: dict[str, Any] = {
         "id": settings.paper_url(paper),
         "url": settings.paper_url(paper),
-        "title": paper.title,
+        "title": title_text(paper.title),
         "content_html": items.html(paper),
         "summary": _summary(paper),
         "date_published": paper.added_at.isoformat(),

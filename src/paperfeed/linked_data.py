@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from paperfeed.title import title_text
+
 if TYPE_CHECKING:
     from paperfeed.catalog import PaperView
 
@@ -28,7 +30,7 @@ def scholarly_article(paper: PaperView | Mapping[str, Any], url: str) -> Markup:
 
 def _article(field: Callable[[str], Any], url: str) -> Markup:
     """`field(name)`: the entry's field `name` (None when it has none)."""
-    title = field("title")
+    title = title_text(field("title"))  # text: "UniF²ace" for UniF$^2$ace (title.py)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",

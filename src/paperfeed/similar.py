@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,7 +82,7 @@ def similar_papers(papers: Sequence[Paper], limit: int = 5) -> dict[str, tuple[N
     ordered = sorted(papers, key=lambda paper: paper.id)
     if limit <= 0 or len(ordered) < 2:
         return {paper.id: () for paper in ordered}
-    weights = tfidf([document(paper) for paper in ordered])
+    weights = tfidf(document(paper) for paper in ordered)
     found = _neighbours(weights, limit)
     return {
         paper.id: tuple(
@@ -93,27 +93,44 @@ def similar_papers(papers: Sequence[Paper], limit: int = 5) -> dict[str, tuple[N
     }
 
 
-def tfidf(documents: list[list[str]]) -> sparse.csr_matrix:
+def tfidf(documents: Iterable[list[str]]) -> sparse.csr_matrix:
     """Documents as rows of unit length, kept only where a word occurs in two of them or more.
 
     Rows are normalised over all their words first: a paper whose words are mostly its own
     must stay far from the papers it shares a few common words with.
     """
-    flat = [word for document_words in documents for word in document_words]
-    vocabulary = {word: column for column, word in enumerate(dict.fromkeys(flat))}
-    columns = np.fromiter(map(vocabulary.__getitem__, flat), dtype=np.int64, count=len(flat))
-    rows = np.repeat(np.arange(len(documents)), [len(words) for words in documents])
-    counts = sparse.coo_matrix(
-        (np.ones(len(flat)), (rows, columns)), shape=(len(documents), len(vocabulary))
-    ).tocsr()  # adds up repeated words, and sorts each row
+    # Words become column numbers as each document is read: the words of 100,000
+    # abstracts, kept as strings, would take a gigabyte.
+    vocabulary: dict[str, int] = {}
+    add = vocabulary.setdefault
+    columns: list[np.ndarray] = []
+    repeats: list[np.ndarray] = []
+    for words in documents:
+        found, times = np.unique(
+            np.array([add(word, len(vocabulary)) for word in words], dtype=np.int32),
+            return_counts=True,
+        )
+        columns.append(found)
+        repeats.append(times)
+    pointers = np.zeros(len(columns) + 1, dtype=np.int64)
+    np.cumsum([len(found) for found in columns], out=pointers[1:])
+    counts = sparse.csr_matrix(
+        (
+            np.concatenate(repeats).astype(np.float64) if repeats else np.zeros(0),
+            np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32),
+            pointers,
+        ),
+        shape=(len(columns), len(vocabulary)),
+    )  # each row sorted, each word once with its count
+    del columns, repeats
     frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    idf = np.log((1 + len(documents)) / (1 + frequency)) + 1.0
+    idf = np.log((1 + counts.shape[0]) / (1 + frequency)) + 1.0
     counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
     row_of = _row_of_entries(counts)
-    norms = np.sqrt(np.bincount(row_of, weights=counts.data**2, minlength=len(documents)))
+    norms = np.sqrt(np.bincount(row_of, weights=counts.data**2, minlength=counts.shape[0]))
     # Too little text: an empty row neither asks nor answers.
     enough = np.diff(counts.indptr) >= MIN_TERMS
-    scale = np.divide(1.0, norms, out=np.zeros(len(documents)), where=enough)
+    scale = np.divide(1.0, norms, out=np.zeros(counts.shape[0]), where=enough)
     # A word in one paper only links nothing: dropped, after it has weighed in the norm.
     counts.data *= scale[row_of] * (frequency[counts.indices] >= 2)
     counts.eliminate_zeros()

@@ -80,9 +80,30 @@ def author_atom(slug: str) -> str:
     return f"{author_path(slug)}atom.xml"
 
 
+# Ids and anchors made from data (names, tags, dates) carry a prefix by kind, so a
+# crafted name cannot make an id the page has already ("search", "__proto__",
+# "md-content") or one of another kind.
+ANCHOR_PREFIX = "pf-"
+
+
+def author_anchor(slug: str) -> str:
+    """The id of an author's entry in the authors index: pf-author-<slug>."""
+    return f"{ANCHOR_PREFIX}author-{slug}"
+
+
+def month_anchor(key: str) -> str:
+    """The id of a month's section in the archive: pf-month-2024-11."""
+    return f"{ANCHOR_PREFIX}month-{key}"
+
+
+def tag_anchor(tag: str) -> str:
+    """The id of a tag's entry in the tags index: pf-tag-<tag>."""
+    return f"{ANCHOR_PREFIX}tag-{tag}"
+
+
 def author_entry(slug: str) -> str:
     """An author's entry in the authors index, for an author without a page."""
-    return f"{AUTHORS_INDEX}#{slug}"
+    return f"{AUTHORS_INDEX}#{author_anchor(slug)}"
 
 
 def source_of(path: str) -> str:

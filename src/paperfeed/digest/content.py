@@ -16,6 +16,7 @@ from paperfeed.catalog import Card, Catalog
 from paperfeed.digest.periods import Kind, Period, periods_with_papers
 from paperfeed.entry import Paper
 from paperfeed.errors import PaperfeedError
+from paperfeed.title import title_text
 from paperfeed.urls import is_web_url, paper_path, tag_path
 
 DEFAULT_LIMIT = 10
@@ -135,7 +136,7 @@ def _paper(paper: Paper, card: Card, site_url: str) -> DigestPaper:
     )
     return DigestPaper(
         id=paper.id,
-        title=paper.title,
+        title=title_text(paper.title),  # math as text: mail clients show no MathML
         url=site_url + paper_path(paper.id),
         authors_shown=card.authors_shown,
         authors_more=card.authors_more,

@@ -180,14 +180,17 @@ class _Deadline:
 
     A socket time-out bounds each read, so a server sending a byte a second would hold
     a read-everything request forever; here a timer shuts down the request's sockets
-    when its time is up, which wakes any read blocked on them.
+    when its time is up, which wakes any read blocked on them: from the moment a socket
+    is connected, through the TLS handshake, to the last byte of the answer.
     """
 
     def __init__(self, seconds: float):
         self.expired = False
         self._sockets: list[socket.socket] = []
+        self._owned: list[socket.socket] = []  # copies to close when the request ends
         self._lock = threading.Lock()
         self._over = False
+        self._end = time.monotonic() + seconds
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
@@ -199,12 +202,38 @@ class _Deadline:
         self._timer.cancel()
         with self._lock:  # a timer already firing must not touch a later request's socket
             self._over = True
+            owned, self._owned = self._owned, []
+        for sock in owned:
+            sock.close()
+
+    def remaining(self) -> float:
+        """Seconds left, for a step (connecting) that must not outlast the deadline."""
+        return max(self._end - time.monotonic(), 0.001)
 
     def watch(self, sock: socket.socket) -> None:
         with self._lock:
             self._sockets.append(sock)
             if self.expired:
                 _shut(sock)
+
+    def watch_handshake(self, sock: socket.socket) -> socket.socket:
+        """Watch a connected socket about to be wrapped in TLS. Wrapping detaches the
+        socket object from its connection before the handshake, so what is watched is
+        a copy of it (the same connection, another descriptor), closed by `release`."""
+        copy = sock.dup()
+        with self._lock:
+            self._owned.append(copy)
+        self.watch(copy)
+        return copy
+
+    def release(self, copy: socket.socket) -> None:
+        """Close a copy from `watch_handshake` once its connection is watched itself."""
+        with self._lock:
+            if copy not in self._owned:
+                return  # closed already
+            self._owned.remove(copy)
+            self._sockets.remove(copy)
+        copy.close()
 
     def _expire(self) -> None:
         with self._lock:
@@ -228,16 +257,40 @@ class _WatchedHTTP(http.client.HTTPConnection):
     deadline: _Deadline  # set by the handler that makes it
 
     def connect(self) -> None:
+        self.timeout = self.deadline.remaining()  # connecting is part of the request
         super().connect()
         self.deadline.watch(self.sock)
 
 
 class _WatchedHTTPS(http.client.HTTPSConnection):
+    """The same for https, whose deadline also cuts a handshake that never ends.
+
+    http.client connects and then shakes hands in one `connect`; between the two it
+    sets `sock` to the connected socket, and this class's `sock` watches it there.
+    """
+
     deadline: _Deadline
+    _handshake: socket.socket | None = None  # the watched copy while shaking hands
+    _socket: socket.socket | None = None
+
+    @property
+    def sock(self) -> socket.socket | None:
+        return self._socket
+
+    @sock.setter
+    def sock(self, value: socket.socket | None) -> None:
+        self._socket = value
+        if isinstance(value, ssl.SSLSocket):  # through the handshake: watch the TLS socket
+            self.deadline.watch(value)
+            if self._handshake is not None:
+                self.deadline.release(self._handshake)
+                self._handshake = None
+        elif value is not None:  # connected, about to shake hands
+            self._handshake = self.deadline.watch_handshake(value)
 
     def connect(self) -> None:
-        super().connect()  # connected and through the TLS handshake
-        self.deadline.watch(self.sock)
+        self.timeout = self.deadline.remaining()
+        super().connect()
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):

@@ -26,13 +26,14 @@ from mkdocs.utils import CountHandler
 from paperfeed import urls
 from paperfeed.catalog import Catalog
 from paperfeed.digest.content import DigestSettings
-from paperfeed.digest.feeds import add_digest_feeds
+from paperfeed.digest.feeds import digest_subscriptions, render_digest_feeds
 from paperfeed.errors import PaperfeedError
 from paperfeed.export import EXPORT_PATH, papers_json
-from paperfeed.feeds import FeedSettings, render_feeds
+from paperfeed.feeds import FeedSettings, feed_files
 from paperfeed.fingerprint import Fingerprints
 from paperfeed.linked_data import scholarly_article
 from paperfeed.load import load_entries
+from paperfeed.opml import OPML_PATH, add_subscriptions
 from paperfeed.pages import site_pages
 from paperfeed.plugin import chrome, language, pieces, theme
 from paperfeed.plugin.atomic import AtomicSite
@@ -109,6 +110,7 @@ class Build:
         self._search = False
         self._searchable: list[str] = []
         self._index: PaperIndex | None = None
+        self._feeds: Path | None = None
         self._workers = PageWorkers(1)
         self._skipped = SkippedPages()
         self._reuse = PageReuse(None)
@@ -193,20 +195,31 @@ class Build:
 
     def _add_feeds(self, files: Files, config: MkDocsConfig) -> None:
         # The feeds are files of the site like any other: MkDocs writes them, serves
-        # them, and checks links to them.
-        for path, data in self._feed_files(config).items():
-            files.append(File.generated(config, path, content=data))
+        # them, and checks links to them. Each is written out as it is made and MkDocs
+        # copies it from there: thousands of author feeds are too many to hold at once.
+        folder = self._feeds = self._feeds_scratch(config)
+        for path, data in self._feed_files(config):
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            files.append(File(path, str(folder), config.site_dir, config.use_directory_urls))
 
-    def _feed_files(self, config: MkDocsConfig) -> dict[str, bytes]:
+    def _feed_files(self, config: MkDocsConfig) -> Iterator[tuple[str, bytes]]:
         assert self.catalog is not None
         settings = self._feed_settings(config)
-        feeds = render_feeds(self.catalog, settings)
         # The digests as `paperfeed digest` mails them: its limit, the feed's overrides/
         overrides = Path(config.config_file_path).parent / "overrides"
+        digest = DigestSettings(config.site_name, settings.site_url, self.options.digest_limit)
         with reported():
-            digest = DigestSettings(config.site_name, settings.site_url, self.options.digest_limit)
-            add_digest_feeds(feeds, self.catalog, digest, [overrides] if overrides.is_dir() else [])
-        return {**feeds, EXPORT_PATH: papers_json(self.catalog, settings)}
+            digests = render_digest_feeds(
+                self.catalog, digest, [overrides] if overrides.is_dir() else []
+            )
+        for path, data in feed_files(self.catalog, settings):
+            if path == OPML_PATH:
+                data = add_subscriptions(data, digest_subscriptions(digest))
+            yield path, data
+        yield from digests.items()
+        yield EXPORT_PATH, papers_json(self.catalog, settings)
 
     def date(self, page: Page) -> None:
         """The sitemap dates pages by the build's clock; ours date them by their papers,
@@ -268,6 +281,8 @@ class Build:
 
     def finish(self, config: MkDocsConfig) -> None:
         """Wait for the workers and the index, then swap the new site in."""
+        if self._feeds:  # MkDocs has copied them into the site by now
+            shutil.rmtree(self._feeds, ignore_errors=True)
         self._skipped.remove()
         self._reuse.finish()
         problems = self._workers.finish()
@@ -318,6 +333,14 @@ class Build:
         assert catalog is not None
         return [(catalog.card(paper), self._converted[paper.id]) for paper in catalog.papers]
 
+    def _feeds_scratch(self, config: MkDocsConfig) -> Path:
+        """Where the feeds are written before MkDocs copies them into the site."""
+        if self._swap:
+            return self._swap.scratch("feeds")
+        site = Path(config.site_dir).resolve()
+        site.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".paperfeed-feeds-", dir=site.parent))
+
     def _scratch(self, config: MkDocsConfig) -> Path:
         """Where the search index is made before it goes into the site."""
         if self._swap:
@@ -336,6 +359,7 @@ class Build:
             or FeedSettings.description,
             limit=self.options.feed_limit,
             author_min=self.options.author_pages_min_papers,
+            author_limit=self.options.author_feed_limit,
         )
 
 

@@ -76,6 +76,9 @@ class PaperfeedConfig(Config):
     feed_limit = c.Type(int, default=50)
     feed_title = c.Optional(c.Type(str))
     feed_description = c.Optional(c.Type(str))
+    # An author's feed (/authors/<slug>/feed.xml) lists their newest papers, this many:
+    # thousands of authors make thousands of feeds.
+    author_feed_limit = c.Type(int, default=10)
 
     # Authors with fewer papers than this get no page of their own (they are listed,
     # with their papers, on /authors/). Each page costs a full page render, and a big

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,7 +63,7 @@ class BackgroundIndex:
     def start(
         self,
         site_dir: Path,
-        files: Callable[[], dict[str, bytes]],
+        files: Callable[[], Iterator[tuple[str, bytes]]],
         index: Callable[[], PaperIndex],
         pages: list[str],
     ) -> None:
@@ -83,11 +83,11 @@ class BackgroundIndex:
     @staticmethod
     def _run(
         site_dir: Path,
-        files: Callable[[], dict[str, bytes]],
+        files: Callable[[], Iterator[tuple[str, bytes]]],
         index: Callable[[], PaperIndex],
         pages: list[str],
     ) -> None:
-        for path, data in files().items():
+        for path, data in files():
             target = site_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
