@@ -21,7 +21,7 @@ import paperfeed.feeds as feeds
 from conftest import Site
 from paperfeed.catalog import Catalog
 from paperfeed.digest.content import DigestSettings
-from paperfeed.digest.feeds import add_digest_feeds
+from paperfeed.digest.feeds import with_digest_feeds
 from paperfeed.feeds import FeedSettings, render_feeds
 from paperfeed.load import load_papers
 
@@ -190,8 +190,8 @@ def test_two_renders_are_byte_identical_and_are_what_the_site_holds(built: Site)
     assert first == again
     # the plugin adds the digest feeds, and lists them in feeds.opml (digest/feeds.py)
     catalog = Catalog(load_papers(built.papers, built.root))
-    add_digest_feeds(first, catalog, DigestSettings("Lab Feed", BASE))
-    for path, data in first.items():
+    site_feeds = with_digest_feeds(first.items(), catalog, DigestSettings("Lab Feed", BASE))
+    for path, data in site_feeds:
         assert (built.site_dir / path).read_bytes() == data, path
 
 

@@ -17,7 +17,7 @@ unsubscribe_url: the service's subscribers are on its list, and it adds its own 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -92,16 +92,20 @@ def digest_subscriptions(settings: DigestSettings) -> list[Subscription]:
     ]
 
 
-def add_digest_feeds(
-    files: dict[str, bytes],
+def with_digest_feeds(
+    files: Iterable[tuple[str, bytes]],
     catalog: Catalog,
     settings: DigestSettings,
     template_dirs: Sequence[Path] = (),
-) -> None:
-    """Add the digest feeds to the site's feed `files`, and to the `feeds.opml` among them."""
-    files.update(render_digest_feeds(catalog, settings, template_dirs))
-    if OPML_PATH in files:
-        files[OPML_PATH] = add_subscriptions(files[OPML_PATH], digest_subscriptions(settings))
+) -> Iterator[tuple[str, bytes]]:
+    """The site's feed `files` as they come, `feeds.opml` among them listing the digest
+    feeds too, then the digest feeds."""
+    digests = render_digest_feeds(catalog, settings, template_dirs)
+    for path, data in files:
+        if path == OPML_PATH:
+            data = add_subscriptions(data, digest_subscriptions(settings))
+        yield path, data
+    yield from digests.items()
 
 
 def _title(feed: DigestFeed, settings: DigestSettings) -> str:

@@ -26,14 +26,13 @@ from mkdocs.utils import CountHandler
 from paperfeed import urls
 from paperfeed.catalog import Catalog
 from paperfeed.digest.content import DigestSettings
-from paperfeed.digest.feeds import digest_subscriptions, render_digest_feeds
+from paperfeed.digest.feeds import with_digest_feeds
 from paperfeed.errors import PaperfeedError
 from paperfeed.export import EXPORT_PATH, papers_json
 from paperfeed.feeds import FeedSettings, feed_files
 from paperfeed.fingerprint import Fingerprints
 from paperfeed.linked_data import scholarly_article
 from paperfeed.load import load_entries
-from paperfeed.opml import OPML_PATH, add_subscriptions
 from paperfeed.pages import site_pages
 from paperfeed.plugin import chrome, language, pieces, theme
 from paperfeed.plugin.atomic import AtomicSite
@@ -156,7 +155,9 @@ class Build:
         self._index = self._new_index(config, fork=self._may_fork())
 
     def _new_index(self, config: MkDocsConfig, fork: bool = False) -> PaperIndex:
-        return PaperIndex(self._scratch(config), self._searched(), _lang(config), fork=fork)
+        return PaperIndex(
+            self._scratch(config, "search") / OUTPUT_DIR, self._searched(), _lang(config), fork=fork
+        )
 
     def _may_fork(self) -> bool:
         """The one decision to fork: asked for by the command, and safe now."""
@@ -197,7 +198,7 @@ class Build:
         # The feeds are files of the site like any other: MkDocs writes them, serves
         # them, and checks links to them. Each is written out as it is made and MkDocs
         # copies it from there: thousands of author feeds are too many to hold at once.
-        folder = self._feeds = self._feeds_scratch(config)
+        folder = self._feeds = self._scratch(config, "feeds")
         for path, data in self._feed_files(config):
             target = folder / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -211,14 +212,12 @@ class Build:
         overrides = Path(config.config_file_path).parent / "overrides"
         digest = DigestSettings(config.site_name, settings.site_url, self.options.digest_limit)
         with reported():
-            digests = render_digest_feeds(
-                self.catalog, digest, [overrides] if overrides.is_dir() else []
+            yield from with_digest_feeds(
+                feed_files(self.catalog, settings),
+                self.catalog,
+                digest,
+                [overrides] if overrides.is_dir() else [],
             )
-        for path, data in feed_files(self.catalog, settings):
-            if path == OPML_PATH:
-                data = add_subscriptions(data, digest_subscriptions(digest))
-            yield path, data
-        yield from digests.items()
         yield EXPORT_PATH, papers_json(self.catalog, settings)
 
     def date(self, page: Page) -> None:
@@ -333,21 +332,14 @@ class Build:
         assert catalog is not None
         return [(catalog.card(paper), self._converted[paper.id]) for paper in catalog.papers]
 
-    def _feeds_scratch(self, config: MkDocsConfig) -> Path:
-        """Where the feeds are written before MkDocs copies them into the site."""
+    def _scratch(self, config: MkDocsConfig, name: str) -> Path:
+        """A folder beside the site for what is made before it goes in (the search
+        index, the feeds): inside the staging area when the build is swapped in."""
         if self._swap:
-            return self._swap.scratch("feeds")
+            return self._swap.scratch(name)
         site = Path(config.site_dir).resolve()
         site.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".paperfeed-feeds-", dir=site.parent))
-
-    def _scratch(self, config: MkDocsConfig) -> Path:
-        """Where the search index is made before it goes into the site."""
-        if self._swap:
-            return self._swap.scratch("search") / OUTPUT_DIR
-        site = Path(config.site_dir).resolve()
-        site.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".paperfeed-search-", dir=site.parent)) / OUTPUT_DIR
+        return Path(tempfile.mkdtemp(prefix=f".paperfeed-{name}-", dir=site.parent))
 
     def _feed_settings(self, config: MkDocsConfig) -> FeedSettings:
         site_url = config.site_url or ""
