@@ -17,6 +17,7 @@ unless --no-serve, it times how soon `mkdocs serve` shows an edited and a new pa
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import platform
@@ -32,7 +33,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from bench_corpus import SITE_URL, papers, write_papers, write_site
+from bench_corpus import SITE_URL, census, papers, write_papers, write_site
 from bench_peers import PEERS, Peer
 from bench_search import SearchError, measure_site, missing, summary
 from bench_serve import ServeError, measure_serve
@@ -52,6 +53,29 @@ BUILD = "mkdocs build"
 SEARCH = "search (browser)"
 SERVE = "serve edit"
 MB = 1024 * 1024
+# What the site's bytes are spent on: (kind, pattern on the path in the site), first match
+# wins; fnmatch's * crosses folders. A file no pattern matches is "other".
+KINDS = (
+    ("paper pages", "papers/*/index.html"),
+    ("author pages", "authors/*index.html"),
+    ("author feeds", "authors/*/*.xml"),
+    ("tag pages", "tags/*index.html"),
+    ("tag feeds", "tags/*/*.xml"),
+    ("day/week/month listings", "days/*"),
+    ("day/week/month listings", "weeks/*"),
+    ("day/week/month listings", "months/*"),
+    ("site feeds", "feed.xml"),
+    ("site feeds", "atom.xml"),
+    ("site feeds", "feed.json"),
+    ("site feeds", "code/*.xml"),
+    ("site feeds", "digest/*"),
+    ("site feeds", "feeds.opml"),
+    ("data export", "papers.json"),
+    ("sitemap", "sitemap.xml*"),
+    ("search index", "pagefind/*"),
+    ("assets", "assets/*"),
+)
+OTHER = "other"
 
 Results = dict[int, dict[str, dict[str, Any]]]
 
@@ -159,11 +183,28 @@ def mkdocs_build(root: Path, outputs: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
+def kind_of(path: str) -> str:
+    """The kind of a file of the site, by its path there (KINDS)."""
+    return next((kind for kind, pattern in KINDS if fnmatch.fnmatchcase(path, pattern)), OTHER)
+
+
+def site_kinds(site: Path) -> dict[str, dict[str, int]]:
+    """Bytes and files of each kind in the built site, every kind listed, even if empty."""
+    kinds = {kind: {"bytes": 0, "files": 0} for kind, _ in (*KINDS, (OTHER, ""))}
+    for f in site.rglob("*"):
+        if f.is_file():
+            figures = kinds[kind_of(f.relative_to(site).as_posix())]
+            figures["bytes"] += f.stat().st_size
+            figures["files"] += 1
+    return kinds
+
+
 def stage_mkdocs(root: Path) -> dict[str, Any]:
-    """paperfeed's whole build, and the size of one paper page in it."""
+    """paperfeed's whole build, the size of one paper page in it, and of each kind of file."""
     result = mkdocs_build(root)
     paper_page = min((root / "site").glob("papers/*/index.html"))
-    return result | {"paper_page_bytes": paper_page.stat().st_size}
+    kinds = site_kinds(root / "site")
+    return result | {"paper_page_bytes": paper_page.stat().st_size, "kinds": kinds}
 
 
 def stage_search(root: Path) -> dict[str, Any]:
@@ -242,7 +283,7 @@ def bench(
     print(f"N={n}: writing entries to {root}", file=sys.stderr)
     write_papers(root, n)
     write_site(root, author_min)
-    results = {}
+    results: dict[str, dict[str, Any]] = {"corpus": {"line": census(papers(n))}}
     for stage in STAGES:
         if stage == SEARCH and not browser:
             continue
@@ -362,6 +403,23 @@ def row(stage: str, n: int, r: dict[str, Any], ratios: list[str]) -> str:
     return f"{stage:<22} {n:>7} {r['seconds']:>9.3f} {peak:>9} {out:>10}{cells}"
 
 
+def kinds_table(n: int, kinds: dict[str, dict[str, int]]) -> list[str]:
+    """The build's bytes and files by kind, per paper and as a share of the site."""
+    total = {"bytes": sum(k["bytes"] for k in kinds.values())}
+    total["files"] = sum(k["files"] for k in kinds.values())
+    header = (
+        f"{'kind':<24} {'MB':>8} {'KB/paper':>9} {'files':>7} {'files/paper':>11} {'share%':>7}"
+    )
+    lines = [f"N={n}: site by kind", header, "-" * len(header)]
+    for kind, k in (*kinds.items(), ("total", total)):
+        share = 100 * k["bytes"] / total["bytes"] if total["bytes"] else 0.0
+        lines.append(
+            f"{kind:<24} {k['bytes'] / MB:>8.2f} {k['bytes'] / 1024 / n:>9.2f} "
+            f"{k['files']:>7} {k['files'] / n:>11.3f} {share:>7.1f}"
+        )
+    return lines
+
+
 def report(results: Results) -> str:
     """One table of every stage and size, the whole-build summaries, then the linearity."""
     peers = ratio_columns(results)
@@ -371,6 +429,8 @@ def report(results: Results) -> str:
     for n, stages in results.items():
         ours = stages[BUILD]["seconds"]
         for stage, r in stages.items():
+            if stage == "corpus":
+                continue
             ratios = [
                 f"{stages[p.stage]['seconds'] / ours:.2f}x"
                 if "seconds" in stages.get(p.stage, {})
@@ -386,6 +446,8 @@ def report(results: Results) -> str:
     lines.append("")
     for n, stages in results.items():
         build = stages[BUILD]
+        if "corpus" in stages:
+            lines.append(f"N={n}: {stages['corpus']['line']}")
         lines.append(
             f"N={n}: whole build (mkdocs build, which includes load, convert and feeds) "
             f"{build['seconds']:.1f} s, peak {build['peak_mb']:.0f} MB; "
@@ -402,6 +464,9 @@ def report(results: Results) -> str:
                     f"N={n}: {peer.stage} {r['seconds']:.1f} s, peak {r['peak_mb']:.0f} MB, "
                     f"site {r['output_bytes'] / MB:.1f} MB; {search_summary(r)}"
                 )
+    for n, stages in results.items():
+        if "kinds" in stages[BUILD]:
+            lines += ["", *kinds_table(n, stages[BUILD]["kinds"])]
     return "\n".join(lines + linearity_report(results))
 
 

@@ -9,7 +9,9 @@ enters one word and waits for the first result in the list, then for the first p
 them (search.js shows each result once its fragment is in). Times come from the page's
 performance.now(), bytes from the Resource Timing entries of the page and of Pagefind's
 web worker, which fetches the index itself. Every run is a fresh browser context, so
-nothing comes from a cache. The figures are the median of the runs.
+nothing comes from a cache. The figures are the median of the runs. A feed indexed in
+parts is searched newest part first, so the count of results is the box's once the
+first page is in: "N+" (read as N) while older parts have not been searched.
 
 Text is served gzipped, as GitHub Pages serves it (site_server.py); Pagefind's index,
 wasm and fragments are gzipped by Pagefind itself.

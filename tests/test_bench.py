@@ -7,11 +7,14 @@ import importlib
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from paperfeed.authors import author_slug
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 BENCH = SCRIPTS / "bench.py"
@@ -273,3 +276,87 @@ def test_search_index(tmp_path: Path, files: dict[str, int], expected: dict[str,
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x" * size)
     assert bench.search_index(tmp_path) == expected
+
+
+bench_corpus = importlib.import_module("bench_corpus")
+
+
+def test_the_corpus_is_the_same_every_run_and_a_longer_one_starts_with_a_shorter() -> None:
+    short = list(bench_corpus.papers(60))
+    assert short == list(bench_corpus.papers(60))
+    assert list(bench_corpus.papers(120))[:60] == short
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[dict[str, Any]]:
+    return list(bench_corpus.papers(3000))
+
+
+def test_the_corpus_authors_are_as_many_and_as_reused_as_a_real_feeds(
+    corpus: list[dict[str, Any]],
+) -> None:
+    papers_of = Counter(name for fields in corpus for name in fields["authors"])
+    assert 2.2 <= len(papers_of) / len(corpus) <= 2.9
+    assert 0.45 <= sum(n == 1 for n in papers_of.values()) / len(papers_of) <= 0.7
+    assert 30 <= max(papers_of.values()) <= 300
+    sizes = [len(fields["authors"]) for fields in corpus]
+    assert 0.004 <= sum(size >= 50 for size in sizes) / len(sizes) <= 0.02
+    # Distinct names get distinct author pages.
+    assert len({author_slug(name) for name in papers_of}) == len(papers_of)
+
+
+def test_the_searched_common_word_is_in_about_81_percent_of_papers(
+    corpus: list[dict[str, Any]],
+) -> None:
+    assert bench_corpus.COMMON == bench_search.COMMON
+    share = re.search(r"'(\w+)' in (\d+)% of papers", bench_corpus.census(corpus))
+    assert share and share.group(1) == bench_search.COMMON
+    assert 77 <= int(share.group(2)) <= 85
+    tagged = Counter(tag for fields in corpus for tag in fields["tags"])
+    assert 0.2 <= tagged.most_common(1)[0][1] / len(corpus) <= 0.35
+    assert 0 < tagged[bench_search.RARE] / len(corpus) < 0.02
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("papers/2401.00001/index.html", "paper pages"),
+        ("authors/ada-li/index.html", "author pages"),
+        ("authors/index.html", "author pages"),
+        ("authors/ada-li/atom.xml", "author feeds"),
+        ("tags/nlp/index.html", "tag pages"),
+        ("tags/nlp/feed.xml", "tag feeds"),
+        ("weeks/2017-W01/index.html", "day/week/month listings"),
+        ("digest/daily.xml", "site feeds"),
+        ("code/feed.xml", "site feeds"),
+        ("code/index.html", "other"),
+        ("papers.json", "data export"),
+        ("sitemap.xml.gz", "sitemap"),
+        ("pagefind/fragment/en_1.pf_fragment", "search index"),
+        ("assets/javascripts/bundle.js", "assets"),
+        ("404.html", "other"),
+    ],
+)
+def test_kind_of(path: str, kind: str) -> None:
+    assert bench.kind_of(path) == kind
+
+
+def test_the_kind_table_adds_up_to_a_real_site_and_leaves_little_unclassified(
+    tmp_path: Path,
+) -> None:
+    bench_corpus.write_papers(tmp_path, 40)
+    bench_corpus.write_site(tmp_path)
+    built = bench.stage_mkdocs(tmp_path)
+    kinds = built["kinds"]
+    assert sum(k["bytes"] for k in kinds.values()) == built["output_bytes"]
+    files = [f for f in (tmp_path / "site").rglob("*") if f.is_file()]
+    assert sum(k["files"] for k in kinds.values()) == len(files)
+    # Every pattern still names files the build makes; what is left is a few site pages.
+    assert all(kinds[kind]["files"] > 0 for kind, _ in bench.KINDS)
+    assert kinds[bench.OTHER]["files"] <= 8
+    assert kinds["paper pages"]["files"] == 40
+    table = bench.kinds_table(40, kinds)
+    total = re.fullmatch(r"total\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s+([\d.]+)\s+100\.0", table[-1])
+    assert total, table[-1]
+    assert int(total.group(3)) == len(files)
+    assert float(total.group(2)) == pytest.approx(built["output_bytes"] / 1024 / 40, abs=0.01)

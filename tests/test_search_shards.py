@@ -1,5 +1,5 @@
 """A feed too big for one Pagefind index in memory is indexed in parts, which the
-reader's browser merges: every paper is found, whichever part holds it."""
+reader's browser searches newest part first: every paper is found, whichever part holds it."""
 
 from __future__ import annotations
 

@@ -38,7 +38,8 @@ WATCH = """
   window.watching.observe(document.querySelector(".md-search-result__list"), {childList: true});
 }
 """
-# Pagefind's own ranking of a query, asked of the module search.js loaded.
+# Pagefind's own ranking of a query, asked of pagefind.js's default instance: the
+# whole index in a feed of one part, as search.js's first instance holds it.
 RANKED = """
 async (query) => {
   const box = document.querySelector("[data-pf-search]");

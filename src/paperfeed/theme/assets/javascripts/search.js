@@ -19,6 +19,7 @@
   const filterRow = box.querySelector("[data-pf-search-filters]");
   const selects = Array.from(filterRow.querySelectorAll("select"));
   const PAGE = 10;
+  const PAGES = "pages/"; // search_index.PAGES_SHARD: the hand-written pages' part
 
   const words = (() => {
     let translations = {};
@@ -35,9 +36,11 @@
     };
   })();
 
-  let pagefind = null;      // the loaded module, or the promise of it
-  let shown = [];           // Pagefind's results for the current query
-  let rendered = 0;         // how many of them are in the list
+  let pagefind = null;      // the promise of Pagefind loaded
+  let module = null;        // pagefind.js, once loaded
+  let parts = [];           // the index's parts in batches, newest first (below)
+  let state = null;         // the current query's answer so far (newest(), reach())
+  let rendered = 0;         // how many of its results are in the list
   let asked = 0;            // counts queries, so a slow answer cannot overwrite a newer one
   let busy = false;         // a search is running in Pagefind's worker
 
@@ -46,25 +49,58 @@
   const bundle = new URL(box.dataset.pfSearch, location.href);
   const siteRoot = new URL("..", bundle).pathname;
 
+  // A big feed's index comes in parts (paperfeed-shards.json lists them; the first part
+  // is pagefind/ itself, the last the newest papers, by id). Merged, every part answers
+  // every query, and a word in most papers then costs each part's chunk and scoring:
+  // seconds and megabytes at 100,000 papers. So the parts are searched newest first, in
+  // batches of 1, 3, 12, 48 ... parts, and a batch only when the ones before it gave
+  // fewer results than a reader is shown: a common word costs one part, a rare one a
+  // few batches (each batch is one Pagefind instance, which fetches its own wasm).
+  function batches(shards) {
+    const papers = ["", ...shards.filter((s) => s !== PAGES)].reverse();
+    const found = [];
+    while (papers.length) {
+      const size = found.length ? 3 * 4 ** (found.length - 1) : 1; // 1, 3, 12, 48 ...
+      found.push(papers.splice(0, size));
+    }
+    // The hand-written pages are few: they answer with the newest papers.
+    if (shards.includes(PAGES)) found[0].push(PAGES);
+    return found.map((paths) => ({ paths, instance: null }));
+  }
+
+  // A batch's Pagefind instance: made, and its index's metadata fetched, when first asked.
+  function instance(batch) {
+    if (!batch.instance) {
+      batch.instance = searcher(batch.paths.map((path) => new URL(path, bundle).href));
+      batch.instance.catch(() => { batch.instance = null; }); // tried again next time
+    }
+    return batch.instance;
+  }
+
+  // One Pagefind instance for the parts at `urls`, merged.
+  async function searcher([first, ...rest]) {
+    const found = module.createInstance({ basePath: first, baseUrl: siteRoot });
+    await found.options({ baseUrl: siteRoot, excerptLength: 24 });
+    for (const url of rest) await found.mergeIndex(url, { baseUrl: siteRoot });
+    await found.init();
+    // init() returns before Pagefind's worker has its wasm and metadata; an empty
+    // search waits for them and costs nothing.
+    await found.search("");
+    return found;
+  }
+
   function load() {
     if (!pagefind) {
-      pagefind = import(new URL("pagefind.js", bundle).href).then(async (module) => {
-        await module.options({ baseUrl: siteRoot, excerptLength: 24 });
-        // A big feed's index comes in parts (paperfeed-shards.json lists them): merged,
-        // they answer as one index.
+      pagefind = (async () => {
+        module = await import(new URL("pagefind.js", bundle).href);
         const shards = await fetch(new URL("paperfeed-shards.json", bundle))
           .then((response) => (response.ok ? response.json() : []))
           .catch(() => []);
-        await Promise.all(shards.map((shard) =>
-          module.mergeIndex(new URL(shard, bundle).href, { baseUrl: siteRoot })));
-        await module.init();
-        // init() returns before Pagefind's worker has its wasm and metadata; an empty
-        // search waits for them (in every part) and costs nothing.
-        await module.search("");
+        parts = batches(shards);
+        await instance(parts[0]);
         box.dataset.state = "ready"; // for tests and the benchmark: the index is loaded
         if (meta.dataset.state !== "done") setMeta(words.ready);
-        return module;
-      });
+      })();
       pagefind.catch(() => {
         pagefind = null; // the next keystroke tries again
         setMeta(words.failed);
@@ -83,8 +119,18 @@
     return filtersLoaded;
   }
 
-  async function fillFilters(module) {
-    const filters = await module.filters();
+  // Every part's values and counts, so the lists name every tag and year of the feed.
+  async function fillFilters() {
+    const each = await Promise.all(parts.map(async (batch) => (await instance(batch)).filters()));
+    const filters = {};
+    for (const found of each) {
+      for (const [name, counts] of Object.entries(found)) {
+        filters[name] ??= {};
+        for (const [value, n] of Object.entries(counts)) {
+          filters[name][value] = (filters[name][value] || 0) + n;
+        }
+      }
+    }
     const fill = (select, counts, order) => {
       for (const value of Object.keys(counts || {}).sort(order)) {
         const option = document.createElement("option");
@@ -109,7 +155,9 @@
     meta.dataset.state = state;
   }
 
-  function count(n) {
+  // "N+" while older parts have not answered yet: at least N papers match.
+  function count(n, more = false) {
+    if (more) return words.other.replace("#", `${n.toLocaleString()}+`);
     if (n === 0) return words.none;
     if (n === 1) return words.one;
     return words.other.replace("#", n.toLocaleString());
@@ -130,7 +178,7 @@
   async function run() {
     asked += 1;
     if (!question()) {
-      shown = [];
+      state = null;
       list.replaceChildren();
       setMeta(words.ready);
       return;
@@ -152,8 +200,8 @@
       for (;;) {
         const ticket = asked;
         const ask = question();
-        const module = ask && (await load());
-        const found = ask && (await module.search(ask.query, { filters: ask.filters }));
+        const found = ask && { ask, results: [], searched: 0 };
+        if (found) await load().then(() => reach(found, PAGE, ticket));
         if (ticket === asked) return [ticket, found];
       }
     } finally {
@@ -161,19 +209,44 @@
     }
   }
 
+  // Searches the next batches of parts, newest first, until `found` holds `want`
+  // results or every part has answered; stops early once a newer query is asked.
+  // Each batch's results are in Pagefind's order, after those of the newer batches.
+  // Calls are chained: two at once (a double click on More) would search a batch twice.
+  function reach(found, want, ticket) {
+    found.reaching = (found.reaching ?? Promise.resolve()).then(async () => {
+      while (found.results.length < want && unsearched(found) && ticket === asked) {
+        const batch = await instance(parts[found.searched]);
+        const answer = await batch.search(found.ask.query, { filters: found.ask.filters });
+        found.results.push(...answer.results);
+        found.searched += 1;
+      }
+    });
+    return found.reaching;
+  }
+
+  function unsearched(found) {
+    return found.searched < parts.length;
+  }
+
   async function show(found, ticket) {
-    shown = found.results;
+    state = found;
     rendered = 0;
     list.replaceChildren();
-    setMeta(count(shown.length), "done");
+    setMeta(count(found.results.length, unsearched(found)), "done");
     await more(ticket);
   }
 
   // The next PAGE results: each needs a fetch of its fragment, so they come in pages.
+  // Older parts are searched first if the parts searched have fewer left than a page.
   // The fetches start together and each result is shown once it and those above it
   // are in: the first one does not wait for the slowest of ten.
   async function more(ticket) {
-    const slice = shown.slice(rendered, rendered + PAGE);
+    const found = state;
+    await reach(found, rendered + PAGE, ticket);
+    if (ticket !== asked) return;
+    setMeta(count(found.results.length, unsearched(found)), "done");
+    const slice = found.results.slice(rendered, rendered + PAGE);
     rendered += slice.length;
     const data = slice.map((r) => r.data());
     for (const item of data) item.catch(() => {}); // awaited below: one failure is enough
@@ -183,7 +256,7 @@
       if (ticket !== asked) return;
       list.append(resultItem(loaded));
     }
-    if (rendered < shown.length) list.append(moreButton(ticket));
+    if (rendered < found.results.length || unsearched(found)) list.append(moreButton(ticket));
   }
 
   function resultItem(item) {
@@ -245,8 +318,12 @@
     const button = document.createElement("button");
     button.type = "button";
     button.className = "md-search-result__more md-button";
-    button.textContent = `Show more (${shown.length - rendered})`;
-    button.addEventListener("click", () => more(ticket).catch(() => setMeta(words.failed)));
+    const left = state.results.length - rendered;
+    button.textContent = `Show more (${left}${unsearched(state) ? "+" : ""})`;
+    button.addEventListener("click", () => {
+      button.disabled = true; // until the page it asks for is in
+      more(ticket).catch(() => setMeta(words.failed));
+    });
     li.append(button);
     return li;
   }
