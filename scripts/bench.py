@@ -272,7 +272,7 @@ def measure(stage: str, root: Path) -> dict[str, Any]:
 def bench(
     n: int,
     root: Path,
-    author_min: int,
+    author_min: int | None,
     peers: bool,
     peer_max: int,
     browser: bool = True,
@@ -519,9 +519,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--author-pages-min",
         type=positive,
-        default=1,
+        default=None,
         metavar="N",
-        help="the plugin's author_pages_min_papers (default 1: a page per author)",
+        help="the plugin's author_pages_min_papers (default: not set, the plugin chooses)",
     )
     parser.add_argument(
         "--no-browser",

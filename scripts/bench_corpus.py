@@ -315,8 +315,11 @@ def write_papers(root: Path, n: int) -> None:
         (folder / f"{fields['id']}.yaml").write_text(text, encoding="utf-8")
 
 
-def write_site(root: Path, author_min: int = 1) -> None:
+def write_site(root: Path, author_min: int | None = None) -> None:
     """A mkdocs.yml like the repo's (Material, paperfeed's theme, a short nav), an empty docs/."""
+    options: dict[str, Any] = {"papers_dir": "papers"}
+    if author_min is not None:  # else the plugin's own choice, as in a user's feed
+        options["author_pages_min_papers"] = author_min
     config = {
         "site_name": "Bench Feed",
         "site_url": SITE_URL,
@@ -328,7 +331,7 @@ def write_site(root: Path, author_min: int = 1) -> None:
         "nav": [{"Home": "index.md"}, {"Archive": "archive.md"}, {"Tags": "tags/index.md"}],
         "plugins": [
             "search",
-            {"paperfeed": {"papers_dir": "papers", "author_pages_min_papers": author_min}},
+            {"paperfeed": options},
         ],
         "markdown_extensions": ["attr_list", "admonition", {"toc": {"permalink": True}}],
     }

@@ -23,6 +23,14 @@ BASE = "https://feeds.example.org/lab/"
 LIMIT = 3
 MEDIA_TYPES = {"feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml"}
 ATOM = "{http://www.w3.org/2005/Atom}"
+# Where an item carries the abstract: RSS's description and content:encoded, Atom's
+# summary and content.
+ABSTRACT = {
+    "description",
+    "{http://purl.org/rss/1.0/modules/content/}encoded",
+    f"{ATOM}summary",
+    f"{ATOM}content",
+}
 
 # Oldest first. "Łukasz Kaiser" and "Lukasz Kaiser" are one author (one slug, one page).
 PAPERS = [
@@ -141,29 +149,59 @@ def test_an_author_feed_follows_the_validators_rules(built: Site) -> None:
     assert atom.findtext(f"{ATOM}id") == f"{BASE}authors/{slug}/"  # its own Atom id
     for entry in atom.findall(f"{ATOM}entry"):
         assert entry.find(f"{ATOM}author/{ATOM}name") is not None
-        assert entry.find(f"{ATOM}content").get("type") == "html"  # type: ignore[union-attr]
+        assert entry.find(f"{ATOM}summary").get("type") == "html"  # type: ignore[union-attr]
+        # no <content>, so Atom wants a link to the paper (rel defaults to "alternate")
+        assert entry.find(f"{ATOM}content") is None
+        assert [link.get("rel", "alternate") for link in entry.iter(f"{ATOM}link")] == ["alternate"]
 
 
 @pytest.mark.parametrize("name, tag", [("feed.xml", "item"), ("atom.xml", f"{ATOM}entry")])
-def test_an_author_feed_carries_the_same_items_as_every_other_feed(
+def test_an_author_feed_item_is_the_main_feeds_without_the_abstract(
     built: Site, name: str, tag: str
 ) -> None:
-    def items(path: str) -> dict[str, bytes]:
+    """Same id, title, link, dates, authors and tags; the page's description in place of
+    the abstract (twice in a full item: as text and as HTML)."""
+
+    def items(path: str) -> dict[str, ET.Element]:
         root = ET.fromstring(built.read(path).encode())
-        for e in root.iter(tag):
-            e.tail = None  # the indent after the item, which is the next one's
-        return {
-            (e.findtext("guid") or e.findtext(f"{ATOM}id") or ""): ET.tostring(e)
-            for e in root.iter(tag)
-        }
+        return {(e.findtext("guid") or e.findtext(f"{ATOM}id") or ""): e for e in root.iter(tag)}
+
+    def without_abstract(item: ET.Element) -> list[tuple[str, str, str]]:
+        kept = [c for c in item if c.tag not in ABSTRACT]
+        return [(c.tag, c.text or "", str(sorted(c.attrib.items()))) for c in kept]
 
     by_author = items(f"authors/lukasz-kaiser/{name}")
     main = items(name)
     tagged = items(f"tags/graphs/{name}")
-    assert by_author[f"{BASE}papers/a5/"] == main[f"{BASE}papers/a5/"]
-    assert by_author[f"{BASE}papers/a5/"] == tagged[f"{BASE}papers/a5/"]
-    assert by_author[f"{BASE}papers/a4/"] == main[f"{BASE}papers/a4/"]
-    assert "<math" in parsed(built, f"authors/lukasz-kaiser/{name}").entries[0].content[0].value
+    for paper in ("a5", "a4"):
+        url = f"{BASE}papers/{paper}/"
+        assert without_abstract(by_author[url]) == without_abstract(main[url])
+    url = f"{BASE}papers/a5/"  # tagged #graphs
+    assert without_abstract(by_author[url]) == without_abstract(tagged[url])
+    entry = parsed(built, f"authors/lukasz-kaiser/{name}").entries[0]
+    assert entry.summary == "Bound $x^2$ in a5."  # the page's meta description
+    assert "content" not in entry
+    main_entry = parsed(built, name).entries[0]
+    assert "<math" in main_entry.content[0].value  # the full item keeps the rendered abstract
+
+
+def test_an_author_feed_weighs_less_than_its_full_items(tmp_path: Path) -> None:
+    """The brief items are what keeps tens of thousands of author feeds small."""
+    site = Site(tmp_path)
+    long = " ".join(["A sentence of an abstract long enough to be cut."] * 30)
+    for n in range(3):
+        site.add(
+            id=f"p{n}",
+            title=f"Paper {n}",
+            added=f"2024-11-0{n + 1}",
+            authors=["Grace Hopper"],
+            abstract=long,
+        )
+    site.build()
+    author = len(site.read("authors/grace-hopper/atom.xml"))
+    main = len(site.read("atom.xml"))
+    assert author < main / 3, (author, main)
+    assert "A sentence" in site.read("authors/grace-hopper/atom.xml")
 
 
 def test_author_feeds_are_stable_across_builds(tmp_path: Path) -> None:
@@ -259,3 +297,19 @@ def test_an_author_feed_has_its_own_limit(site: Site) -> None:
     items = ET.fromstring(site.read("authors/grace-hopper/feed.xml").encode()).findall(".//item")
     assert len(items) == 1
     assert len(ET.fromstring(site.read("feed.xml").encode()).findall(".//item")) > 1
+
+
+def test_a_brief_item_names_the_first_ten_authors(tmp_path: Path) -> None:
+    """A paper of many authors is in as many author feeds; the main feed names them all."""
+    site = Site(tmp_path)
+    names = [f"Writer {n}" for n in range(15)]
+    site.add(id="big", title="Big Team", authors=names)
+    site.build()
+    main = feedparser.parse(site.read("atom.xml")).entries[0]
+    assert [a.name for a in main.authors] == names
+    for slug in ("writer-0", "writer-14"):
+        brief = feedparser.parse(site.read(f"authors/{slug}/atom.xml")).entries[0]
+        assert [a.name for a in brief.authors] == names[:10]
+        rss = ET.fromstring(site.read(f"authors/{slug}/feed.xml").encode())
+        creators = rss.findall(".//{http://purl.org/dc/elements/1.1/}creator")
+        assert [c.text for c in creators] == names[:10]

@@ -15,6 +15,7 @@ import yaml
 from markupsafe import escape
 
 from conftest import Site, entry, text_of, write_entry
+from paperfeed.authors import page_minimum
 from paperfeed.catalog import Catalog
 from paperfeed.cite import bibtex
 from paperfeed.entry import FIELDS
@@ -122,6 +123,36 @@ def test_authors_below_the_minimum_are_listed_on_the_index_instead(site: Site) -
     index = site.html("authors/")
     assert '<li id="pf-author-alan-turing">Alan Turing:' in index
     assert 'href="../papers/a/">Alpha</a>' in index
+
+
+@pytest.mark.parametrize(
+    "counts, papers, minimum",
+    [
+        ([1] * 100, 40, 1),  # few authors: a page each
+        ([5, 3] + [1] * 99, 40, 2),  # 101 authors: the one-paper ones go
+        ([9] * 3 + [4] * 200 + [1] * 5000, 2000, 5),  # room for 200: those with 4 or more
+        ([9] * 3 + [4] * 200 + [1] * 5000, 1000, 5),  # room for 100: the 4s tie, all go
+        ([2] * 9000, 100_000, 1),  # a tenth of 100,000 is room for them all
+    ],
+)
+def test_the_author_page_minimum_follows_the_feeds_size(
+    counts: list[int], papers: int, minimum: int
+) -> None:
+    assert page_minimum(counts, papers) == minimum
+    room = max(papers // 10, 100)
+    assert sum(count >= minimum for count in counts) <= room
+
+
+def test_a_large_feed_gives_pages_to_its_prolific_authors_only(site: Site) -> None:
+    """Not set, the minimum comes from the feed: 101 authors, room for 100 pages."""
+    site.add(id="a", title="Alpha", authors=["Ada Lovelace", *(f"Writer {n}" for n in range(50))])
+    site.add(id="b", title="Beta", authors=["Ada Lovelace", *(f"Author {n}" for n in range(50))])
+    site.build()
+    assert (site.site_dir / "authors/ada-lovelace/index.html").exists()
+    assert (site.site_dir / "authors/ada-lovelace/feed.xml").exists()
+    assert not (site.site_dir / "authors/writer-7").exists()
+    assert '<li id="pf-author-writer-7">Writer 7:' in site.html("authors/")
+    assert not any("writer-7" in line for line in site.read("feeds.opml").splitlines())
 
 
 # -- the paper's one shape (catalog.PaperView) -------------------------------------

@@ -2,12 +2,14 @@
 
 The site has one feed of its newest papers, one of the papers that link their code,
 one per tag and one per author with a page, each as RSS and Atom; the main feed also
-as JSON Feed. Every date
-comes from the papers, never the clock, and each paper's id is the URL of its page,
-which derives from its `id` and so survives any edit of the entry: the same paper
-has the same id in every feed. A paper's item is built once per build and shared by
-every feed that lists it: a feed of tens of thousands of authors has as many feeds,
-and each costs its own few lines of XML around entries already made.
+as JSON Feed. Every date comes from the papers, never the clock, and each paper's id
+is the URL of its page, which derives from its `id` and so survives any edit of the
+entry: the same paper has the same id in every feed. A paper's item is built once per
+build and shared by every feed that lists it: a large feed has thousands of author
+feeds, and each costs its own few lines of XML around entries already made. Author
+feeds carry brief items (the page's description, not the abstract as text and as
+HTML, and the first authors): there are many of them, and their readers follow a
+person to the next paper, whose page has the rest.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from paperfeed import urls
 from paperfeed.abstract import plain_text
 from paperfeed.authors import author_slug
 from paperfeed.catalog import Catalog
+from paperfeed.convert import description
 from paperfeed.entry import Paper
 from paperfeed.opml import OPML_PATH, Subscription, render_opml
 from paperfeed.render import abstract_html
@@ -42,6 +45,9 @@ RSS_PATH = "feed.xml"
 ATOM_PATH = "atom.xml"
 JSON_PATH = "feed.json"
 _MEDIA_TYPES = {RSS_PATH: "application/rss+xml", ATOM_PATH: "application/atom+xml"}
+# Authors a brief item names. A paper of 300 authors is in 300 author feeds: naming
+# them all in each would make its items weigh more than the rest of those feeds.
+BRIEF_AUTHORS = 10
 # An empty feed still needs an "updated" date; the clock would break reproducible builds.
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -75,6 +81,9 @@ class Feed:
     title: str
     description: str
     papers: tuple[Paper, ...]
+    # Brief items: title, the first BRIEF_AUTHORS authors, tags and the page's
+    # description, not the abstract.
+    brief: bool = False
 
     @property
     def rss_path(self) -> str:
@@ -120,6 +129,7 @@ def site_feeds(catalog: Catalog, settings: FeedSettings) -> list[Feed]:
                 f"{title} · {name}",
                 f"The newest papers by {name}.",
                 authored[slug],
+                brief=True,
             )
             for slug, name, count in catalog.authors
             if slug in authored
@@ -190,7 +200,7 @@ def _generator(feed: Feed, settings: FeedSettings, items: _Items, path: str) -> 
     fg.updated(updated)
     fg.lastBuildDate(updated)
     for paper in feed.papers:
-        fg.add_entry(items.entry(paper), order="append")
+        fg.add_entry(items.entry(paper, feed.brief), order="append")
     return fg
 
 
@@ -225,7 +235,7 @@ class _Items:
     def __init__(self, settings: FeedSettings):
         self.settings = settings
         self._html: dict[str, str] = {}
-        self._entries: dict[str, _SharedEntry] = {}
+        self._entries: dict[tuple[str, bool], _SharedEntry] = {}
 
     def html(self, paper: Paper) -> str:
         html = self._html.get(paper.id)
@@ -233,13 +243,13 @@ class _Items:
             html = self._html[paper.id] = str(abstract_html(paper.abstract))
         return html
 
-    def entry(self, paper: Paper) -> _SharedEntry:
-        fe = self._entries.get(paper.id)
+    def entry(self, paper: Paper, brief: bool = False) -> _SharedEntry:
+        fe = self._entries.get((paper.id, brief))
         if fe is None:
-            fe = self._entries[paper.id] = self._new_entry(paper)
+            fe = self._entries[paper.id, brief] = self._new_entry(paper, brief)
         return fe
 
-    def _new_entry(self, paper: Paper) -> _SharedEntry:
+    def _new_entry(self, paper: Paper, brief: bool) -> _SharedEntry:
         settings = self.settings
         url = settings.paper_url(paper)
         fe = _SharedEntry()
@@ -250,13 +260,16 @@ class _Items:
         fe.link(href=url, rel="alternate")
         fe.published(paper.added_at)
         fe.updated(paper.added_at)
-        for name in paper.authors:
+        for name in paper.authors[:BRIEF_AUTHORS] if brief else paper.authors:
             fe.author(name=name)
             fe.dc.dc_creator(name)
         for tag in paper.tags:
             fe.category(term=tag, scheme=settings.url(urls.tag_path(tag)), label=tag)
         # RSS readers take <description> as HTML: the summary goes in escaped, as Atom's
         # html summary, so "<b>" in a TL;DR stays text everywhere.
+        if brief:
+            fe.summary(str(escape(description(paper))), type="html")
+            return fe
         fe.summary(str(escape(_summary(paper))), type="html")
         fe.content(self.html(paper), type="html")
         return fe

@@ -24,6 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import CountHandler
 
 from paperfeed import urls
+from paperfeed.authors import page_minimum
 from paperfeed.catalog import Catalog
 from paperfeed.digest.content import DigestSettings
 from paperfeed.digest.feeds import with_digest_feeds
@@ -106,6 +107,7 @@ class Build:
         self._converted: dict[str, ParsedPage] = {}
         self._updated: dict[str, str] = {}
         self._pageless: set[str] = set()
+        self._author_min = 1
         self._search = False
         self._searchable: list[str] = []
         self._index: PaperIndex | None = None
@@ -166,7 +168,7 @@ class Build:
     def add_pages(self, files: Files, config: MkDocsConfig) -> Files:
         """The generated pages, and the feeds, as files of the site."""
         assert self.catalog is not None
-        minimum = self.options.author_pages_min_papers
+        minimum = self._author_min = self._author_minimum()
         self._pageless = {slug for slug, _, count in self.catalog.authors if count < minimum}
         titles = nav_titles(config.nav)
         fingerprints = Fingerprints(
@@ -182,6 +184,16 @@ class Build:
         Memory.settled()  # the pages, like the papers, live until the build ends
         self._add_feeds(files, config)
         return files
+
+    def _author_minimum(self) -> int:
+        """The fewest papers that give an author a page: the maintainer's, else one
+        chosen from the feed's size (authors.page_minimum)."""
+        assert self.catalog is not None
+        chosen = self.options.author_pages_min_papers
+        if chosen is not None:
+            return chosen
+        counts = [count for _, _, count in self.catalog.authors]
+        return page_minimum(counts, len(self.catalog.papers))
 
     def _generated(self, page: SitePage, config: MkDocsConfig, title: str | None) -> GeneratedPage:
         inclusion = (
@@ -350,7 +362,7 @@ class Build:
             or config.site_description
             or FeedSettings.description,
             limit=self.options.feed_limit,
-            author_min=self.options.author_pages_min_papers,
+            author_min=self._author_min,
             author_limit=self.options.author_feed_limit,
         )
 

@@ -80,10 +80,12 @@ class PaperfeedConfig(Config):
     # thousands of authors make thousands of feeds.
     author_feed_limit = c.Type(int, default=10)
 
-    # Authors with fewer papers than this get no page of their own (they are listed,
-    # with their papers, on /authors/). Each page costs a full page render, and a big
-    # feed has tens of thousands of authors with a single paper.
-    author_pages_min_papers = c.Type(int, default=1)
+    # Authors with fewer papers than this get no page of their own, and so no feed (they
+    # are listed, with their papers, on /authors/). Each page costs a full page render
+    # and two feeds, and a big feed has tens of thousands of authors with a single
+    # paper. Not set: every author while there are at most 100, else about the most
+    # prolific tenth of the papers' count (see authors.page_minimum).
+    author_pages_min_papers = c.Optional(c.Type(int))
 
     # Processes that render the generated pages in `mkdocs build`: 0 for one per core,
     # 1 to render in MkDocs' own loop only (for plugins that collect rendered pages).
