@@ -26,6 +26,7 @@ from paperfeed.title import title
 UNIFACE = "UniF$^2$ace: Fine-grained Face Understanding"
 ATTENTION = r"Attention in $\mathcal{O}(n)$ time"
 MONEY = "Costs $5 and more"
+WATER = "H$_2$O Splitting with $^{13}$C Labels"
 DAY = "2024-11-27"
 
 
@@ -55,6 +56,7 @@ HOSTILE_TEX = [
     r"$\href{javascript:alert(1)}{x}$",
     r'$\mathrm{"><img src=x onerror=alert(1)>}$',
     r"$\color{red}{x}$ <img src=x>",
+    r"a$^{\text{<script>alert(1)</script>}}$b",  # a script on nothing, redrawn
 ]
 
 
@@ -77,9 +79,24 @@ def test_hostile_tex_in_a_title_stays_inert(text: str) -> None:
             "mtext",
             "annotation",
             "mstyle",
+            "mpadded",
         }
         assert not {n for n in node.attrib if n.startswith("on") or "href" in n}, node.attrib
     assert "<img" not in made.html and "<script" not in made.html
+
+
+def test_a_script_on_nothing_is_drawn_as_a_raised_or_lowered_script() -> None:
+    # `^2` after text: no msup, whose space after the script is a gap in the word.
+    uni = title(UNIFACE).html
+    assert "<msup>" not in uni and "</math>ace:" in uni
+    assert '<mpadded voffset="0.46em"><mstyle scriptlevel="1"><mn>2</mn></mstyle></mpadded>' in uni
+    water = title(WATER)
+    assert '<mpadded voffset="-0.23em"><mstyle scriptlevel="1"><mn>2</mn>' in water.html
+    assert "</math>O Splitting" in water.html
+    # The text and the search words are those of the script.
+    assert water.text == "H₂O Splitting with ¹³C Labels" and water.search == "H2O 13C"
+    # A script on a base is MathML's own.
+    assert "<msup><mi>x</mi><mn>2</mn></msup>" in title("$x^2$ and more").html
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +113,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
     site.add(id="2503.00001", title=UNIFACE, upvotes=30, **common)
     site.add(id="2503.00002", title=ATTENTION, upvotes=20, **common)
     site.add(id="2503.00003", title=MONEY, upvotes=10, **common)
+    site.add(id="2503.00004", title=WATER, upvotes=5, **common)
     site.build()
     return site
 
@@ -128,10 +146,72 @@ def test_the_paper_page_shows_math_as_mathml_and_text_where_markup_cannot_go(
     assert "Attention in <math " in pager
 
 
+MATH_TITLES = {"2503.00001": UNIFACE, "2503.00002": ATTENTION, "2503.00004": WATER}
+
+
+def _header_topic(page: str) -> str:
+    (topic,) = lxml.html.fromstring(page).xpath(
+        "//div[@class='md-header__topic'][@data-md-component='header-topic']"
+    )
+    return " ".join(topic.text_content().split())
+
+
+@pytest.mark.parametrize("paper_id", MATH_TITLES)
+def test_the_header_bar_shows_a_title_with_math_as_text(built: Site, paper_id: str) -> None:
+    page = built.html(urls.paper_path(paper_id).strip("/"))
+    topic = _header_topic(page)
+    assert topic == title(MATH_TITLES[paper_id]).text
+    assert "$" not in topic and "\\" not in topic
+
+
+def test_the_header_bar_keeps_a_title_without_math(built: Site) -> None:
+    assert _header_topic(built.html(urls.paper_path("2503.00003").strip("/"))) == MONEY
+
+
+def test_no_space_follows_a_script_on_nothing(built: Site) -> None:
+    page = built.html(urls.paper_path("2503.00001").strip("/"))
+    (h1,) = _between(page, '<h1 class="pf-paper__title" data-pagefind-meta="title">', "</h1>")
+    assert re.search(r"</math>ace:", h1), h1
+
+
+# Where the script and the letter after it are drawn: the probe, an empty inline-block,
+# sits on the line's baseline.
+_MEASURE = """(selector) => {
+  const h1 = document.querySelector(selector);
+  const math = h1.querySelector("math");
+  const script = math.querySelector("mn");
+  const next = document.createRange();
+  next.setStart(math.nextSibling, 0);
+  next.setEnd(math.nextSibling, 1);
+  const probe = document.createElement("span");
+  probe.style.cssText = "display:inline-block;width:0;height:0";
+  h1.insertBefore(probe, math);
+  const drawn = script.getBoundingClientRect();
+  return {
+    gap: next.getBoundingClientRect().left - drawn.right,
+    bottom: drawn.bottom,
+    top: drawn.top,
+    baseline: probe.getBoundingClientRect().top,
+  };
+}"""
+
+
+def test_a_script_on_nothing_sits_on_its_word_without_a_gap(built: Site) -> None:
+    with serve(built.site_dir) as base, chromium() as browser:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(base + urls.paper_path("2503.00001").lstrip("/"))
+        up = page.evaluate(_MEASURE, "h1.pf-paper__title")
+        page.goto(base + urls.paper_path("2503.00004").lstrip("/"))
+        down = page.evaluate(_MEASURE, "h1.pf-paper__title")
+    assert abs(up["gap"]) < 1 and abs(down["gap"]) < 1, (up, down)
+    assert up["bottom"] < up["baseline"], up  # the 2 of UniF²ace is raised
+    assert down["bottom"] > down["baseline"] > down["top"], down  # the 2 of H₂O, lowered
+
+
 def test_cards_and_rows_show_the_math(built: Site) -> None:
     day = built.html(urls.day_path(DAY).strip("/"))
     cards = re.findall(r'<h\d class="pf-card__title">(.*?)</h\d>', day, flags=re.S)
-    assert len(cards) == 3
+    assert len(cards) == 4
     assert any("UniF<math " in card for card in cards)
     assert any("Attention in <math " in card for card in cards)
     assert any(">Costs $5 and more</a>" in card for card in cards)  # a lone $ is text

@@ -27,7 +27,7 @@ from paperfeed.title import Title
 from paperfeed.title import title as title_of
 
 if TYPE_CHECKING:
-    from paperfeed.similar import Neighbour
+    from paperfeed.similar import Neighbour, WordCache
 
 _T = TypeVar("_T")
 
@@ -222,6 +222,9 @@ class Catalog:
     """The papers, in feed order (newest `added` first), and the views over them."""
 
     authors_on_cards = 3
+    # The words of the papers an earlier catalog compared (similar.WordCache): a
+    # `mkdocs serve` rebuild reads only an edited paper's again.
+    similar_words: WordCache | None = None
 
     def __init__(
         self, papers: dict[str, Paper], cards: CardCache | None = None, similar_limit: int = 5
@@ -366,7 +369,7 @@ class Catalog:
             # Imported when first asked: numpy and scipy take a few tenths of a second.
             from paperfeed.similar import similar_papers
 
-            self._similar = similar_papers(self.papers, self.similar_limit)
+            self._similar = similar_papers(self.papers, self.similar_limit, self.similar_words)
         return tuple(
             (self.card(self.by_id[n.id]), n.shared_tags) for n in self._similar.get(paper_id, ())
         )

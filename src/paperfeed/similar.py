@@ -77,12 +77,47 @@ def document(paper: Paper) -> list[str]:
     return words(text) + [f"#{tag}" for tag in paper.tags]
 
 
-def similar_papers(papers: Sequence[Paper], limit: int = 5) -> dict[str, tuple[Neighbour, ...]]:
-    """Up to `limit` neighbours of each paper, the most similar first; none for too little text."""
+# What `document` reads of a paper: its title, TL;DR, abstract and tags.
+_TextKey = tuple[str, str | None, str, tuple[str, ...]]
+
+
+class WordCache:
+    """The words of each paper (`document`) by the text they are read from, kept across
+    the rebuilds of `mkdocs serve`: reading 10,000 papers' words takes over a second, and
+    an edit changes one paper. TF-IDF and the neighbours are computed again (one paper
+    changes every word's weight); they are given the same words in the same order as a
+    fresh build, so they make the same columns and the same lists."""
+
+    def __init__(self) -> None:
+        self._documents: dict[_TextKey, list[str]] = {}
+
+    def documents(self, papers: Iterable[Paper]) -> list[list[str]]:
+        """The words of each of `papers`, in their order. What is kept is what these
+        papers read as: an edited or removed paper's old words are forgotten."""
+        known: dict[_TextKey, list[str]] = self._documents
+        kept: dict[_TextKey, list[str]] = {}
+        found: list[list[str]] = []
+        for paper in papers:
+            key = (paper.title, paper.summary, paper.abstract, tuple(paper.tags))
+            if key not in kept:
+                kept[key] = known[key] if key in known else document(paper)
+            found.append(kept[key])
+        self._documents = kept
+        return found
+
+
+def similar_papers(
+    papers: Sequence[Paper], limit: int = 5, cache: WordCache | None = None
+) -> dict[str, tuple[Neighbour, ...]]:
+    """Up to `limit` neighbours of each paper, the most similar first; none for too little
+    text. `cache` keeps the papers' words for the next call (see WordCache)."""
     ordered = sorted(papers, key=lambda paper: paper.id)
     if limit <= 0 or len(ordered) < 2:
         return {paper.id: () for paper in ordered}
-    weights = tfidf(document(paper) for paper in ordered)
+    documents: Iterable[list[str]] = (
+        (document(paper) for paper in ordered) if cache is None else cache.documents(ordered)
+    )
+    weights = tfidf(documents)
     found = _neighbours(weights, limit)
     return {
         paper.id: tuple(

@@ -24,6 +24,7 @@ from mkdocs.structure.toc import get_toc
 
 from paperfeed.convert import MarkdownPage, front_matter, page_text, split_page
 from paperfeed.render import page_body
+from paperfeed.title import title_text
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -84,6 +85,11 @@ class GeneratedPage(Page):
         else:
             text = self.file.content_string if source is None else source
             self.markdown, self.meta = split_front_matter(text)
+        # Material shows page.meta.title where markup cannot go (the header bar, the
+        # window's title): as text, "UniF²ace" for "UniF$^2$ace". The page's own title
+        # and BibTeX come from the Paper, which keeps the TeX.
+        if isinstance(self.meta.get("title"), str):
+            self.meta["title"] = title_text(self.meta["title"])
         # Material prints page.meta.title and .description into the page unescaped,
         # trusting authors; these come from strangers' entries.
         for key in ("title", "description"):

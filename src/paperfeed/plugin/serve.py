@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.files import Files
 
     from paperfeed.plugin.config import PaperfeedConfig
+    from paperfeed.similar import WordCache
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -110,6 +111,7 @@ class ServeSession:
     card_hashes: dict = field(default_factory=dict)
     templates: MemoryBytecodeCache = field(default_factory=MemoryBytecodeCache)
     afterwards: BackgroundIndex = field(default_factory=BackgroundIndex)
+    words: WordCache | None = None  # made by the first build (see ServeBuild._load)
 
 
 SESSION = ServeSession()
@@ -126,6 +128,16 @@ class ServeBuild(Build):
         super().__init__(options, atomic, fork=False)
         self._entries, self._cards = SESSION.entries, SESSION.cards
         self._card_hashes = SESSION.card_hashes
+
+    def _load(self, config: MkDocsConfig) -> None:
+        super()._load(config)
+        assert self.catalog is not None
+        if SESSION.words is None:
+            # Not at import: numpy and scipy take a few tenths of a second.
+            from paperfeed.similar import WordCache
+
+            SESSION.words = WordCache()
+        self.catalog.similar_words = SESSION.words
 
     def _open_site(self, config: MkDocsConfig) -> None:
         SESSION.afterwards.wait()  # it writes into the site this build replaces
