@@ -281,6 +281,10 @@ def test_paper_page_has_scholarly_json_ld(feed: Site) -> None:
     assert data["author"][1] == {"@type": "Person", "name": "Łukasz Kaiser"}
     assert data["datePublished"] == "2024-01-03"
     assert data["url"] == "https://feeds.example.org/lab/papers/2401.00002/"
+    # the page's meta description, not a second copy of the abstract it shows
+    (meta,) = re.findall(r'<meta name="description" content="([^"]*)"', html)
+    assert data["description"] == unescape(meta)
+    assert "abstract" not in data
 
 
 def test_papers_json_exports_every_paper_losslessly(feed: Site) -> None:

@@ -59,7 +59,12 @@ def front_matter(paper: Paper, source: str) -> dict[str, Any]:
 def description(paper: Paper) -> str:
     """What a page says it is about, for search engines and link previews: the TL;DR,
     or the start of the abstract as plain text."""
-    return paper.summary or _shorten(plain_text(paper.abstract))
+    return describe(paper.summary, paper.abstract)
+
+
+def describe(summary: str | None, abstract: str) -> str:
+    """`description` of the entry's fields (for callers holding front matter)."""
+    return summary or _shorten(plain_text(abstract))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """A paper as schema.org data: the ScholarlyArticle that search engines and reference
-managers read from its page.
+managers read from its page (its abstract they read from the page itself).
 
 It is data, not markup, so it is made here, where a dict is a dict: built in the page's
 template it cost a quarter of rendering a paper page.
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from paperfeed.convert import describe
 from paperfeed.title import title_text
 
 if TYPE_CHECKING:
@@ -39,7 +40,9 @@ def _article(field: Callable[[str], Any], url: str) -> Markup:
         "name": title,
         "author": [{"@type": "Person", "name": name} for name in field("authors")],
         "datePublished": field("published").isoformat(),
-        "abstract": field("abstract"),
+        # The page's description, not the abstract: the page shows the abstract, and
+        # a second copy in every page's head was 1-2 KB of each of 100,000 pages.
+        "description": describe(field("summary"), field("abstract")),
         "url": url,
         "keywords": field("tags") or [],
     }

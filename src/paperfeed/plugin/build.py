@@ -46,6 +46,7 @@ from paperfeed.plugin.workers import PageWorkers
 from paperfeed.processes import cores, may_fork
 from paperfeed.render import author_links
 from paperfeed.search_index import OUTPUT_DIR, PaperIndex, install
+from paperfeed.whitespace import squeezed
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -247,9 +248,13 @@ class Build:
         if isinstance(page, GeneratedPage) and not page.loaded and page.meta["template"] != BLANK:
             page.load(config)
 
-    def page_written(self, page: Page) -> None:
-        if isinstance(page, GeneratedPage):
-            page.release()
+    def page_written(self, page: Page, output: str) -> str:
+        """A generated page's HTML without the templates' indentation (whitespace.py);
+        hand-written pages are their authors'."""
+        if not isinstance(page, GeneratedPage):
+            return output
+        page.release()
+        return squeezed(output)
 
     def prepare(self, env: Environment, config: MkDocsConfig, files: Files) -> None:
         """The theme's globals, then the pages split: kept from the last build, rendered

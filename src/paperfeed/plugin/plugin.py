@@ -60,8 +60,7 @@ class PaperfeedPlugin(BasePlugin[PaperfeedConfig]):
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        self.build.page_written(page)
-        return output
+        return self.build.page_written(page, output)
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self.build.nav = nav
