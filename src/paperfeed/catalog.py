@@ -394,9 +394,10 @@ class Catalog:
         }
         return groups[group][key][0].day
 
-    def tagged(self, tag: str) -> tuple[PaperView, ...]:
-        """The papers with `tag`, newest first."""
-        return tuple(self.card(p) for p in self._by_tag.get(tag, ()))
+    def tagged(self, tag: str, start: int = 0, stop: int | None = None) -> tuple[PaperView, ...]:
+        """The papers with `tag`, newest first; [start:stop] of them for one page of a
+        tag's listing (a tag on 30,000 papers has 600 pages, each asking for 50)."""
+        return tuple(self.card(p) for p in self._by_tag.get(tag, ())[start:stop])
 
     def card(self, paper: Paper) -> PaperView:
         """The paper as templates show it, made once (see CardCache)."""

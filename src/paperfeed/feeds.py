@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 from markupsafe import escape
 
 from paperfeed import urls
@@ -214,7 +214,9 @@ class _SharedEntry(FeedEntry):
 
     def __init__(self) -> None:
         super().__init__()
-        self._xml: dict[tuple[str, bool], _Element] = {}
+        # Kept as text, parsed again for each feed: a tree of elements weighs several
+        # times its text, and a large feed's feeds list tens of thousands of papers.
+        self._xml: dict[tuple[str, bool], bytes] = {}
 
     def rss_entry(self, extensions: bool = True) -> _Element:
         return self._copy("rss", extensions, super().rss_entry)
@@ -225,8 +227,8 @@ class _SharedEntry(FeedEntry):
     def _copy(self, kind: str, extensions: bool, build: Callable[[bool], _Element]) -> _Element:
         xml = self._xml.get((kind, extensions))
         if xml is None:
-            xml = self._xml[kind, extensions] = build(extensions)
-        return deepcopy(xml)
+            xml = self._xml[kind, extensions] = etree.tostring(build(extensions))
+        return etree.fromstring(xml)
 
 
 class _Items:

@@ -17,7 +17,7 @@ from typing import Any
 
 from paperfeed.authors import author_slug
 from paperfeed.catalog import Catalog, PaperView
-from paperfeed.pages import FeedShown, GeneratedPage, PaperShown, Shown
+from paperfeed.pages import FeedShown, GeneratedPage, PaperShown, Shown, TagShown
 
 
 def site_key(parts: Iterable[str], folders: Iterable[Path]) -> str:
@@ -44,6 +44,7 @@ class Fingerprints:
         self.key = key
         self.pageless = pageless
         self._feed: str | None = None
+        self._tag: tuple[str, tuple[PaperView, ...]] | None = None
         self._cards = cards if cards is not None else {}
 
     def of(self, page: GeneratedPage) -> str:
@@ -82,7 +83,16 @@ class Fingerprints:
             return shows.of(self.catalog), [s in self.pageless for s in slugs]
         if isinstance(shows, FeedShown):
             return shows, self._whole_feed()
+        if isinstance(shows, TagShown):  # only its page's cards (the count is in its text)
+            return shows.shown(self._tagged(shows.tag))
         return shows.of(self.catalog)
+
+    def _tagged(self, tag: str) -> tuple[PaperView, ...]:
+        """A tag's cards, kept while its pages come one after another: asked anew for
+        each of a big tag's hundreds of pages, they would be made hundreds of times."""
+        if self._tag is None or self._tag[0] != tag:
+            self._tag = tag, self.catalog.tagged(tag)
+        return self._tag[1]
 
     def _whole_feed(self) -> str:
         if self._feed is None:

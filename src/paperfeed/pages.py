@@ -7,17 +7,19 @@ knows about MkDocs: an engine takes (uri, text) pairs and renders them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from paperfeed import urls
 from paperfeed.catalog import Catalog
 from paperfeed.convert import HIDE, MarkdownPage, convert
 from paperfeed.entry import Paper
 from paperfeed.processes import map_chunks
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,28 @@ class MonthShown:
 
 @dataclass(frozen=True)
 class TagShown:
+    """Page `number` of `pages` of a tag's `count` papers, `size` a page (0: all of
+    them): a tag on a third of 100,000 papers is no page a browser opens in one piece."""
+
     tag: str
+    number: int = 1
+    pages: int = 1
+    size: int = 0
+    count: int = 0
     view: ClassVar[str] = "tag"
 
     def of(self, catalog: Catalog) -> object:
-        return catalog.tagged(self.tag)
+        if self.size <= 0:
+            return catalog.tagged(self.tag)
+        start = (self.number - 1) * self.size
+        return catalog.tagged(self.tag, start, start + self.size)
+
+    def shown(self, cards: Sequence[_T]) -> Sequence[_T]:
+        """This page's cards of all the tag's `cards`, cut as tag.html cuts them."""
+        if self.size <= 0:
+            return cards
+        start = (self.number - 1) * self.size
+        return cards[start : start + self.size]
 
 
 @dataclass(frozen=True)
@@ -124,6 +143,7 @@ def site_pages(
     converted: Mapping[str, MarkdownPage] | None = None,
     author_min: int = 1,
     page_type: type[MarkdownPage] = MarkdownPage,
+    page_size: int = 50,
 ) -> Iterator[GeneratedPage]:
     """Every generated page: one per paper, day, week, month, tag and author, and the
     home, trending, archive, tag index, code, author index and subscribe pages.
@@ -131,7 +151,7 @@ def site_pages(
     `converted` holds paper pages already made while loading (by paper id); authors
     with fewer than `author_min` papers get no page of their own. The listing pages are
     made as `page_type` (an engine's kind of MarkdownPage, e.g. one that keeps its
-    front matter parsed).
+    front matter parsed); a tag's papers are listed `page_size` a page (0: one page).
     """
     if converted is not None:
         for paper in catalog.papers:
@@ -157,9 +177,7 @@ def site_pages(
     yield listing(urls.TRENDING, "trending.html", "Trending", latest, FeedShown("trending"))
     yield listing(urls.ARCHIVE, "archive.html", "Archive", latest, FeedShown("archive"))
     yield listing(urls.TAGS_INDEX, "tags.html", "Tags", latest, FeedShown("tags"))
-    for tag, _ in catalog.tags:
-        updated = catalog.newest_day("tag", tag)
-        yield listing(urls.tag_path(tag), "tag.html", f"Tag: {tag}", updated, TagShown(tag))
+    yield from _tag_listings(listing, catalog, page_size)
     yield listing(urls.CODE, "code.html", "Papers with code", latest, FeedShown("code"))
     yield listing(
         urls.AUTHORS_INDEX, "authors.html", "Authors", latest, AuthorsShown(min=author_min)
@@ -170,6 +188,25 @@ def site_pages(
         updated = catalog.newest_day("author", slug)
         yield listing(urls.author_path(slug), "author.html", name, updated, AuthorShown(slug))
     yield listing(urls.SUBSCRIBE, "subscribe.html", "Subscribe", latest, FeedShown("subscribe"))
+
+
+def _tag_listings(
+    listing: Callable[..., GeneratedPage], catalog: Catalog, size: int
+) -> Iterator[GeneratedPage]:
+    """Each tag's page, then the pages of its older papers (see tag_pages)."""
+    for tag, count in catalog.tags:
+        updated = catalog.newest_day("tag", tag)
+        for shown in tag_pages(tag, count, size):
+            title = f"Tag: {tag}" if shown.number == 1 else f"Tag: {tag} · page {shown.number}"
+            yield listing(urls.tag_page_path(tag, shown.number), "tag.html", title, updated, shown)
+
+
+def tag_pages(tag: str, count: int, size: int) -> Iterator[TagShown]:
+    """The pages that list a tag's `count` papers, `size` a page (0 or less: one page)."""
+    size = max(size, 0)
+    pages = max(1, -(-count // size)) if size else 1
+    for number in range(1, pages + 1):
+        yield TagShown(tag, number, pages, size, count)
 
 
 def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:

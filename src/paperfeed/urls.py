@@ -65,6 +65,12 @@ def tag_path(tag: str) -> str:
     return f"{TAGS_INDEX}{tag}/"
 
 
+def tag_page_path(tag: str, number: int) -> str:
+    """Page `number` of a tag's papers: the first is the tag's own page, the older ones
+    follow as tags/<tag>/page/2/ ... (the way Material's blog numbers its pages)."""
+    return tag_path(tag) if number <= 1 else f"{tag_path(tag)}page/{number}/"
+
+
 def author_path(slug: str) -> str:
     """An author's papers: authors/<slug>/."""
     return f"{AUTHORS_INDEX}{slug}/"

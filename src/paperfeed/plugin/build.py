@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -175,7 +175,10 @@ class Build:
         fingerprints = Fingerprints(
             self.catalog, site_key_of(config), self._pageless, self._card_hashes
         )
-        for page in site_pages(self.catalog, self._converted, minimum, ParsedPage):
+        pages = site_pages(
+            self.catalog, self._converted, minimum, ParsedPage, self.options.listing_page_size
+        )
+        for page in pages:
             if files.get_file_from_path(page.uri) is not None:
                 log.warning(f"docs/{page.uri} replaces the page paperfeed would generate there")
                 continue
@@ -213,12 +216,10 @@ class Build:
         # copies it from there: thousands of author feeds are too many to hold at once.
         folder = self._feeds = self._scratch(config, "feeds")
         for path, data in self._feed_files(config):
-            target = folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            write_into(folder, path, data)
             files.append(File(path, str(folder), config.site_dir, config.use_directory_urls))
 
-    def _feed_files(self, config: MkDocsConfig) -> Iterator[tuple[str, bytes]]:
+    def _feed_files(self, config: MkDocsConfig) -> Iterator[tuple[str, FileData]]:
         assert self.catalog is not None
         settings = self._feed_settings(config)
         # The digests as `paperfeed digest` mails them: its limit, the feed's overrides/
@@ -370,6 +371,17 @@ class Build:
             author_min=self._author_min,
             author_limit=self.options.author_feed_limit,
         )
+
+
+# A file's bytes, or its pieces one after the other (papers.json: too large to hold).
+FileData = bytes | Iterable[bytes]
+
+
+def write_into(folder: Path, path: str, data: FileData) -> None:
+    target = folder / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as out:
+        out.writelines([data] if isinstance(data, bytes) else data)
 
 
 def _check_site(config: MkDocsConfig) -> None:

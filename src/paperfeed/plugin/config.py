@@ -87,6 +87,11 @@ class PaperfeedConfig(Config):
     # prolific tenth of the papers' count (see authors.page_minimum).
     author_pages_min_papers = c.Optional(c.Type(int))
 
+    # A tag's page lists its newest papers, this many, and the older ones on
+    # /tags/<tag>/page/2/ ...: a tag on a third of 100,000 papers would be a page of
+    # tens of megabytes in one piece. 0 for every paper on one page.
+    listing_page_size = c.Type(int, default=50)
+
     # Processes that render the generated pages in `mkdocs build`: 0 for one per core,
     # 1 to render in MkDocs' own loop only (for plugins that collect rendered pages).
     render_workers = c.Type(int, default=0)

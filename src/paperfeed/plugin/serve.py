@@ -20,7 +20,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 from paperfeed.catalog import CardCache
 from paperfeed.load import EntryCache
-from paperfeed.plugin.build import Build
+from paperfeed.plugin.build import Build, FileData, write_into
 from paperfeed.search_index import OUTPUT_DIR, PaperIndex, SearchIndexError, install
 
 if TYPE_CHECKING:
@@ -64,11 +64,11 @@ class BackgroundIndex:
     def start(
         self,
         site_dir: Path,
-        files: Callable[[], Iterator[tuple[str, bytes]]],
+        files: Callable[[], Iterator[tuple[str, FileData]]],
         index: Callable[[], PaperIndex],
         pages: list[str],
     ) -> None:
-        """Write `files()` (path: bytes) into the site, then put in the search index of
+        """Write `files()` (path, bytes) into the site, then put in the search index of
         the papers (`index()` starts it) and of the built `pages`."""
         self.wait()
         self._thread = threading.Thread(
@@ -84,14 +84,12 @@ class BackgroundIndex:
     @staticmethod
     def _run(
         site_dir: Path,
-        files: Callable[[], Iterator[tuple[str, bytes]]],
+        files: Callable[[], Iterator[tuple[str, FileData]]],
         index: Callable[[], PaperIndex],
         pages: list[str],
     ) -> None:
         for path, data in files():
-            target = site_dir / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            write_into(site_dir, path, data)
         papers = index()
         try:
             count = papers.finish(site_dir, pages)
