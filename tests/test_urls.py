@@ -57,5 +57,6 @@ def test_each_page_has_one_path_and_one_source(path: str, source: str) -> None:
     assert path == "" or path.endswith("/")
 
 
-def test_an_author_without_a_page_is_an_entry_of_the_index() -> None:
-    assert urls.author_entry("ada-lovelace") == "authors/#pf-author-ada-lovelace"
+def test_an_author_without_a_page_is_an_entry_of_their_letters_page() -> None:
+    assert urls.author_entry("ada-lovelace") == "authors/index/a/#pf-author-ada-lovelace"
+    assert urls.author_entry("3m-lab") == "authors/index/3/#pf-author-3m-lab"

@@ -110,7 +110,9 @@ def test_subscribe_page_lists_every_feed(feed: Site) -> None:
         assert f'href="{href}"' in html
 
 
-def test_authors_below_the_minimum_are_listed_on_the_index_instead(site: Site) -> None:
+def test_authors_below_the_minimum_are_listed_on_their_letters_page_instead(
+    site: Site,
+) -> None:
     site.add(id="a", title="Alpha", authors=["Ada Lovelace", "Alan Turing"])
     site.add(id="b", title="Beta", authors=["Ada Lovelace"])
     site.plugin_options = {"author_pages_min_papers": 2}
@@ -119,10 +121,13 @@ def test_authors_below_the_minimum_are_listed_on_the_index_instead(site: Site) -
     assert not (site.site_dir / "authors/alan-turing").exists()
     paper = site.html("papers/a/")
     assert '<a href="../../authors/ada-lovelace/">Ada Lovelace</a>' in paper
-    assert '<a href="../../authors/#pf-author-alan-turing">Alan Turing</a>' in paper
+    assert '<a href="../../authors/index/a/#pf-author-alan-turing">Alan Turing</a>' in paper
+    letter = site.html("authors/index/a/")
+    assert '<li id="pf-author-alan-turing">Alan Turing:' in letter
+    assert 'href="../../../papers/a/">Alpha</a>' in letter
     index = site.html("authors/")
-    assert '<li id="pf-author-alan-turing">Alan Turing:' in index
-    assert 'href="../papers/a/">Alpha</a>' in index
+    assert 'href="../authors/index/a/"' in index
+    assert "pf-author-alan-turing" not in index and 'href="../papers/' not in index
 
 
 @pytest.mark.parametrize(
@@ -151,7 +156,7 @@ def test_a_large_feed_gives_pages_to_its_prolific_authors_only(site: Site) -> No
     assert (site.site_dir / "authors/ada-lovelace/index.html").exists()
     assert (site.site_dir / "authors/ada-lovelace/feed.xml").exists()
     assert not (site.site_dir / "authors/writer-7").exists()
-    assert '<li id="pf-author-writer-7">Writer 7:' in site.html("authors/")
+    assert '<li id="pf-author-writer-7">Writer 7:' in site.html("authors/index/w/")
     assert not any("writer-7" in line for line in site.read("feeds.opml").splitlines())
 
 

@@ -207,6 +207,16 @@ class AuthorView:
     cards: tuple[PaperView, ...]  # newest first
 
 
+# (slug, name, paper count) of an author, as Catalog.authors lists them.
+AuthorRow = tuple[str, str, int]
+
+
+@dataclass(frozen=True)
+class _AuthorsSplit:
+    paged: tuple[AuthorRow, ...]  # the authors with a page
+    by_letter: dict[str, tuple[AuthorRow, ...]]  # the others, by urls.author_letter
+
+
 @dataclass(frozen=True)
 class MonthView:
     month: date  # the first of the month
@@ -268,6 +278,7 @@ class Catalog:
         self._rank_of: dict[str, int] = {}
         self._days_of = {paper.id: paper.day for paper in self.papers}
         self.by_id = {paper.id: paper for paper in self.papers}
+        self._authors_split: dict[int, _AuthorsSplit] = {}
 
     # -- what exists --------------------------------------------------------
 
@@ -343,6 +354,39 @@ class Catalog:
         """(slug, name, paper count) of every author, by name."""
         rows = [(slug, self.author_name(slug), len(p)) for slug, p in self._by_author.items()]
         return tuple(sorted(rows, key=lambda row: (row[1].casefold(), row[0])))
+
+    def authors_with_page(self, minimum: int) -> tuple[AuthorRow, ...]:
+        """The authors with `minimum` papers or more, as `authors` orders them: those the
+        authors index lists."""
+        return self._split_authors(minimum).paged
+
+    def pageless_letters(self, minimum: int) -> tuple[tuple[str, int], ...]:
+        """Each first character of the slugs of the authors with fewer than `minimum`
+        papers (urls.author_letter), in order, with how many authors it has a page for."""
+        return tuple(
+            (letter, len(rows)) for letter, rows in self._split_authors(minimum).by_letter.items()
+        )
+
+    def authors_from(self, letter: str, minimum: int) -> tuple[AuthorRow, ...]:
+        """The authors with fewer than `minimum` papers whose slugs start with `letter`,
+        as `authors` orders them: one letter's page of them."""
+        return self._split_authors(minimum).by_letter.get(letter, ())
+
+    def _split_authors(self, minimum: int) -> _AuthorsSplit:
+        """The authors split by `minimum` once: every letter's page, and the index, ask
+        for their part, and a feed of 100,000 papers has 250,000 authors to sort."""
+        found = self._authors_split.get(minimum)
+        if found is None:
+            paged: list[AuthorRow] = []
+            by_letter: dict[str, list[AuthorRow]] = defaultdict(list)
+            for row in self.authors:
+                if row[2] >= minimum:
+                    paged.append(row)
+                else:
+                    by_letter[urls.author_letter(row[0])].append(row)
+            letters = {letter: tuple(by_letter[letter]) for letter in sorted(by_letter)}
+            found = self._authors_split[minimum] = _AuthorsSplit(tuple(paged), letters)
+        return found
 
     def author_name(self, slug: str) -> str:
         return display_name(self._spellings[slug])

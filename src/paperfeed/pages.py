@@ -115,8 +115,33 @@ class AuthorsShown(FeedShown):
     min: int = 1
 
 
+@dataclass(frozen=True)
+class AuthorsLetterShown:
+    """One letter's page of the authors with fewer than `min` papers, who have no page
+    of their own: at 100,000 papers they are 250,000, no page a browser opens in one."""
+
+    letter: str
+    min: int
+    view: ClassVar[str] = "authors-letter"
+
+    def of(self, catalog: Catalog) -> object:
+        # its authors with their papers, and the other letters it links to
+        rows = catalog.authors_from(self.letter, self.min)
+        authors = tuple(catalog.author(slug) for slug, _, _ in rows)
+        return authors, catalog.pageless_letters(self.min)
+
+
 # What a generated page's template asks the catalog for besides the page's own text.
-Shown = PaperShown | DayShown | WeekShown | MonthShown | TagShown | AuthorShown | FeedShown
+Shown = (
+    PaperShown
+    | DayShown
+    | WeekShown
+    | MonthShown
+    | TagShown
+    | AuthorShown
+    | AuthorsLetterShown
+    | FeedShown
+)
 
 
 def shown_meta(shown: Shown) -> dict[str, Any]:
@@ -146,7 +171,8 @@ def site_pages(
     page_size: int = 50,
 ) -> Iterator[GeneratedPage]:
     """Every generated page: one per paper, day, week, month, tag and author, and the
-    home, trending, archive, tag index, code, author index and subscribe pages.
+    home, trending, archive, tag index, code, author index and subscribe pages, and
+    the pages of the authors without one of their own, a letter each.
 
     `converted` holds paper pages already made while loading (by paper id); authors
     with fewer than `author_min` papers get no page of their own. The listing pages are
@@ -182,6 +208,7 @@ def site_pages(
     yield listing(
         urls.AUTHORS_INDEX, "authors.html", "Authors", latest, AuthorsShown(min=author_min)
     )
+    yield from _letter_listings(listing, catalog, author_min)
     for slug, name, count in catalog.authors:
         if count < author_min:
             continue
@@ -199,6 +226,20 @@ def _tag_listings(
         for shown in tag_pages(tag, count, size):
             title = f"Tag: {tag}" if shown.number == 1 else f"Tag: {tag} · page {shown.number}"
             yield listing(urls.tag_page_path(tag, shown.number), "tag.html", title, updated, shown)
+
+
+def _letter_listings(
+    listing: Callable[..., GeneratedPage], catalog: Catalog, minimum: int
+) -> Iterator[GeneratedPage]:
+    """A page for each first letter of the authors without a page (AuthorsLetterShown)."""
+    for letter, _ in catalog.pageless_letters(minimum):
+        rows = catalog.authors_from(letter, minimum)
+        updated = max(catalog.newest_day("author", slug) for slug, _, _ in rows)
+        path = urls.authors_letter_path(letter)
+        title = f"Authors: {letter.upper()}"
+        yield listing(
+            path, "authors-letter.html", title, updated, AuthorsLetterShown(letter, minimum)
+        )
 
 
 def tag_pages(tag: str, count: int, size: int) -> Iterator[TagShown]:

@@ -20,6 +20,9 @@ ARCHIVE = "archive/"
 TAGS_INDEX = "tags/"
 CODE = "code/"  # the papers with code, and their feeds
 AUTHORS_INDEX = "authors/"
+# The authors without a page of their own, a page for each first character of their
+# slugs: "index" is no author's slug (authors.author_slug), so it cannot collide.
+AUTHORS_BY_LETTER = f"{AUTHORS_INDEX}index/"
 SUBSCRIBE = "subscribe/"
 # A folder's own page has its source in the folder (tags/index.md beside tags/<tag>.md),
 # which is also how mkdocs.yml's nav names it.
@@ -76,6 +79,17 @@ def author_path(slug: str) -> str:
     return f"{AUTHORS_INDEX}{slug}/"
 
 
+def author_letter(slug: str) -> str:
+    """Which page of the authors without a page lists this one: their slug's first
+    character (a-z or 0-9, as slugs are ASCII)."""
+    return slug[:1]
+
+
+def authors_letter_path(letter: str) -> str:
+    """The authors without a page whose slugs start with `letter`: authors/index/<letter>/."""
+    return f"{AUTHORS_BY_LETTER}{letter}/"
+
+
 def author_feed(slug: str) -> str:
     """An author's RSS feed, in the folder of their page: authors/<slug>/feed.xml."""
     return f"{author_path(slug)}feed.xml"
@@ -93,7 +107,8 @@ ANCHOR_PREFIX = "pf-"
 
 
 def author_anchor(slug: str) -> str:
-    """The id of an author's entry in the authors index: pf-author-<slug>."""
+    """The id of an author's entry in the authors index (or on its letter's page, for
+    an author without a page): pf-author-<slug>."""
     return f"{ANCHOR_PREFIX}author-{slug}"
 
 
@@ -108,8 +123,9 @@ def tag_anchor(tag: str) -> str:
 
 
 def author_entry(slug: str) -> str:
-    """An author's entry in the authors index, for an author without a page."""
-    return f"{AUTHORS_INDEX}#{author_anchor(slug)}"
+    """An author's entry among the authors without a page, on their letter's page:
+    authors/index/<letter>/#pf-author-<slug>."""
+    return f"{authors_letter_path(author_letter(slug))}#{author_anchor(slug)}"
 
 
 def source_of(path: str) -> str:

@@ -81,7 +81,7 @@ class PaperfeedConfig(Config):
     author_feed_limit = c.Type(int, default=10)
 
     # Authors with fewer papers than this get no page of their own, and so no feed (they
-    # are listed, with their papers, on /authors/). Each page costs a full page render
+    # are listed, with their papers, on /authors/index/<letter>/). Each page costs a render
     # and two feeds, and a big feed has tens of thousands of authors with a single
     # paper. Not set: every author while there are at most 100, else about the most
     # prolific tenth of the papers' count (see authors.page_minimum).
