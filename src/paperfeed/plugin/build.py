@@ -112,7 +112,6 @@ class Build:
         self._search = False
         self._searchable: list[str] = []
         self._index: PaperIndex | None = None
-        self._feeds: Path | None = None
         self._workers = PageWorkers(1)
         self._skipped = SkippedPages()
         self._reuse = PageReuse(None)
@@ -211,13 +210,14 @@ class Build:
         return made
 
     def _add_feeds(self, files: Files, config: MkDocsConfig) -> None:
-        # The feeds are files of the site like any other: MkDocs writes them, serves
-        # them, and checks links to them. Each is written out as it is made and MkDocs
-        # copies it from there: thousands of author feeds are too many to hold at once.
-        folder = self._feeds = self._scratch(config, "feeds")
+        # The feeds are files of the site like any other: MkDocs serves them and checks
+        # links to them. Each is written into the site as it is made (thousands of author
+        # feeds are too many to hold at once), and MkDocs, seeing a file whose source is
+        # where it goes, leaves it there: a copy would create every file twice.
+        site_dir = config.site_dir
         for path, data in self._feed_files(config):
-            write_into(folder, path, data)
-            files.append(File(path, str(folder), config.site_dir, config.use_directory_urls))
+            write_into(Path(site_dir), path, data)
+            files.append(File(path, site_dir, site_dir, config.use_directory_urls))
 
     def _feed_files(self, config: MkDocsConfig) -> Iterator[tuple[str, FileData]]:
         assert self.catalog is not None
@@ -298,8 +298,6 @@ class Build:
 
     def finish(self, config: MkDocsConfig) -> None:
         """Wait for the workers and the index, then swap the new site in."""
-        if self._feeds:  # MkDocs has copied them into the site by now
-            shutil.rmtree(self._feeds, ignore_errors=True)
         self._skipped.remove()
         self._reuse.finish()
         problems = self._workers.finish()
@@ -352,7 +350,7 @@ class Build:
 
     def _scratch(self, config: MkDocsConfig, name: str) -> Path:
         """A folder beside the site for what is made before it goes in (the search
-        index, the feeds): inside the staging area when the build is swapped in."""
+        index): inside the staging area when the build is swapped in."""
         if self._swap:
             return self._swap.scratch(name)
         site = Path(config.site_dir).resolve()
