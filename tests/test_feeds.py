@@ -125,3 +125,25 @@ def test_feeds_follow_the_validators_rules(many: Site) -> None:
         assert entry.find(f"{atom_ns}summary").get("type") == "html"
     for item in json.loads(many.read("feed.json"))["items"]:
         assert rfc3339.match(item["date_published"])
+
+
+def test_an_items_summary_is_its_pages_description_and_its_content_the_whole_abstract(
+    site: Site,
+) -> None:
+    """A reader shows the content; one that shows only the summary gets what the paper's
+    page says it is about (as a link preview does), not the abstract a second time."""
+    sentence = "Diffusion models learn to undo noise one small step at a time. "
+    site.add(id="long", title="Long", abstract=sentence * 12, added="2024-11-02")
+    site.add(id="tldr", title="Short", summary="Noise, undone.", added="2024-11-01")
+    site.build()
+    page = re.search(r'<meta name="description" content="([^"]*)"', site.html("papers/long"))
+    assert page is not None
+    described = page.group(1)
+    assert described.endswith("…") and len(described) < len(sentence * 4)
+    for path in ("feed.xml", "atom.xml"):
+        long, tldr = parsed(site, path).entries
+        assert long.summary == described and tldr.summary == "Noise, undone."
+        assert long.content[0].value.count("undo noise") == 12
+    items = json.loads(site.read("feed.json"))["items"]
+    assert [i["summary"] for i in items] == [described, "Noise, undone."]
+    assert items[0]["content_html"].count("undo noise") == 12

@@ -27,7 +27,6 @@ from lxml import etree
 from markupsafe import escape
 
 from paperfeed import urls
-from paperfeed.abstract import plain_text
 from paperfeed.authors import author_slug
 from paperfeed.catalog import Catalog
 from paperfeed.convert import description
@@ -267,18 +266,14 @@ class _Items:
             fe.dc.dc_creator(name)
         for tag in paper.tags:
             fe.category(term=tag, scheme=settings.url(urls.tag_path(tag)), label=tag)
-        # RSS readers take <description> as HTML: the summary goes in escaped, as Atom's
-        # html summary, so "<b>" in a TL;DR stays text everywhere.
-        if brief:
-            fe.summary(str(escape(description(paper))), type="html")
-            return fe
-        fe.summary(str(escape(_summary(paper))), type="html")
-        fe.content(self.html(paper), type="html")
+        # The summary is what the paper's page says it is about (the TL;DR, or the
+        # abstract's start): the whole abstract is the content, and a second plain copy
+        # of it was a fifth of a tag feed's bytes. RSS readers take <description> as
+        # HTML: it goes in escaped, as Atom's html summary, so "<b>" in a TL;DR stays text.
+        fe.summary(str(escape(description(paper))), type="html")
+        if not brief:
+            fe.content(self.html(paper), type="html")
         return fe
-
-
-def _summary(paper: Paper) -> str:
-    return paper.summary or plain_text(paper.abstract)
 
 
 def json_feed(
@@ -305,7 +300,7 @@ def _json_item(paper: Paper, settings: FeedSettings, items: _Items) -> dict[str,
         "url": settings.paper_url(paper),
         "title": title_text(paper.title),
         "content_html": items.html(paper),
-        "summary": _summary(paper),
+        "summary": description(paper),
         "date_published": paper.added_at.isoformat(),
         "authors": [{"name": name} for name in paper.authors],
     }
