@@ -149,3 +149,21 @@ def test_two_builds_of_the_same_papers_are_byte_identical(tmp_path: Path) -> Non
 def _hash_map_ordered(name: str) -> bool:
     """Pagefind's filter chunks, and the files that name them by their hash."""
     return name.startswith("pagefind/filter/") or name.endswith((".pf_meta", "pagefind-entry.json"))
+
+
+def test_a_broken_digest_template_is_a_message_and_keeps_the_previous_site(site: Site) -> None:
+    """The digest feeds are made from the feed's own overrides/digest.html if it has one:
+    broken, it is named with its line, and the build stops before the site is touched."""
+    write_papers(site, 20, range(20))
+    site.build()
+    before = tree(site.site_dir)
+    site.add(id="new", title="A New Paper")
+    (site.root / "overrides").mkdir()
+    (site.root / "overrides" / "digest.html").write_text("{% if %}\n", encoding="utf-8")
+    build = mkdocs_build(site)
+    assert build.wait(timeout=120) != 0
+    error = build.stderr.read().decode() if build.stderr else ""
+    assert "overrides/digest.html:1: digest template: Expected an expression" in error
+    assert "Traceback" not in error
+    assert tree(site.site_dir) == before
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".paperfeed-")] == []

@@ -17,12 +17,15 @@ from jinja2 import (
     FileSystemLoader,
     PackageLoader,
     StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
     select_autoescape,
 )
 
 from paperfeed.abstract import Piece
 from paperfeed.digest.content import Digest
 from paperfeed.digest.periods import long_date
+from paperfeed.errors import PaperfeedError, Problem
 
 HTML_TEMPLATE = "digest.html"
 TEXT_TEMPLATE = "digest.txt"
@@ -45,8 +48,21 @@ def _env(template_dirs: tuple[str, ...]) -> Environment:
 
 
 def _render(name: str, digest: Digest, recipient: str | None, dirs: Sequence[Path]) -> str:
-    template = _env(tuple(str(d) for d in dirs)).get_template(name)
-    return template.render(digest=digest, unsubscribe=digest.unsubscribe_for(recipient))
+    """A feed's own template may be broken: that is a message naming it, not a traceback."""
+    env = _env(tuple(str(d) for d in dirs))
+    try:
+        template = env.get_template(name)
+        return template.render(digest=digest, unsubscribe=digest.unsubscribe_for(recipient))
+    except TemplateSyntaxError as e:
+        raise _template_problem(e.filename or name, e.lineno, e.message or str(e)) from None
+    except TemplateError as e:
+        found = env.get_template(name).filename or name
+        raise _template_problem(found, None, e.message or str(e)) from None
+
+
+def _template_problem(path: str, line: int | None, message: str) -> PaperfeedError:
+    fix = "fix it, or remove it to use paperfeed's own"
+    return PaperfeedError(Problem(path, line, "digest template", f"{message}: {fix}"))
 
 
 def render_html(
