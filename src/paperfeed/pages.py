@@ -125,9 +125,10 @@ class AuthorsLetterShown:
     view: ClassVar[str] = "authors-letter"
 
     def of(self, catalog: Catalog) -> object:
-        # its authors with their papers, and the other letters it links to
+        # its authors with the titles of their papers (all it shows of them: an edit
+        # to an abstract leaves the page as it is), and the other letters it links to
         rows = catalog.authors_from(self.letter, self.min)
-        authors = tuple(catalog.author(slug) for slug, _, _ in rows)
+        authors = tuple((row, catalog.author_titles(row[0])) for row in rows)
         return authors, catalog.pageless_letters(self.min)
 
 
