@@ -35,6 +35,18 @@ def mkdocs_build(site: Site, **env: str) -> subprocess.Popen[bytes]:
     )
 
 
+def failed_build(site: Site, before: dict[str, bytes], **env: str) -> str:
+    """What `mkdocs build` printed as it failed: a message, no traceback, and the site
+    as it was (`before`), with nothing of the build left beside it."""
+    build = mkdocs_build(site, **env)
+    assert build.wait(timeout=120) != 0
+    error = build.stderr.read().decode() if build.stderr else ""
+    assert "Traceback" not in error
+    assert tree(site.site_dir) == before
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".paperfeed-")] == []
+    return error
+
+
 def write_papers(site: Site, n: int, order: range | reversed) -> None:
     for i in order:
         write_entry(
@@ -101,13 +113,8 @@ def test_a_search_index_that_fails_names_pagefind_and_keeps_the_previous_site(
     broken = tmp_path / "pagefind"
     broken.write_text("#!/bin/sh\necho 'pagefind: out of disk space' >&2\nexit 3\n")
     broken.chmod(0o755)
-    build = mkdocs_build(site, PAGEFIND_BINARY_PATH=str(broken))
-    assert build.wait(timeout=120) != 0
-    error = build.stderr.read().decode() if build.stderr else ""
+    error = failed_build(site, before, PAGEFIND_BINARY_PATH=str(broken))
     assert "search index: pagefind ended (status 3): pagefind: out of disk space" in error
-    assert "Traceback" not in error
-    assert tree(site.site_dir) == before
-    assert [p.name for p in site.root.iterdir() if p.name.startswith(".paperfeed-")] == []
 
 
 def test_two_builds_of_the_same_papers_are_byte_identical(tmp_path: Path) -> None:
@@ -160,10 +167,5 @@ def test_a_broken_digest_template_is_a_message_and_keeps_the_previous_site(site:
     site.add(id="new", title="A New Paper")
     (site.root / "overrides").mkdir()
     (site.root / "overrides" / "digest.html").write_text("{% if %}\n", encoding="utf-8")
-    build = mkdocs_build(site)
-    assert build.wait(timeout=120) != 0
-    error = build.stderr.read().decode() if build.stderr else ""
+    error = failed_build(site, before)
     assert "overrides/digest.html:1: digest template: Expected an expression" in error
-    assert "Traceback" not in error
-    assert tree(site.site_dir) == before
-    assert [p.name for p in site.root.iterdir() if p.name.startswith(".paperfeed-")] == []

@@ -642,3 +642,25 @@ def test_usage_errors(feed: Site) -> None:
     assert run(feed, "--period", "month").exit_code == 2
     assert run(feed, "--period", "week", "--date", "2024-13-01").exit_code == 2
     assert run(feed, "--period", "week", "--state", "s.json").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "text, where, says",
+    [
+        ("<p>{% if %}</p>\n", "digest.html:1: ", "Expected an expression"),
+        ("<p>{{ nothing.here }}</p>\n", "digest.html: ", "'nothing' is undefined"),
+        ('{% include "missing.html" %}\n', "digest.html: ", "missing.html"),
+    ],
+    ids=["syntax", "unknown-name", "missing-include"],
+)
+def test_a_feeds_broken_digest_template_is_named_with_the_fix(
+    feed: Site, tmp_path: Path, text: str, where: str, says: str
+) -> None:
+    own = tmp_path / "overrides"
+    own.mkdir()
+    (own / "digest.html").write_text(text, encoding="utf-8")
+    with pytest.raises(PaperfeedError) as raised:
+        render_html(week_digest(feed), "ada@example.org", [own])
+    report = str(raised.value)
+    assert f"{own}/{where}digest template: " in report and says in report
+    assert report.endswith("fix it, or remove it to use paperfeed's own")

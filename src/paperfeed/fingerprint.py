@@ -31,9 +31,6 @@ def site_key(parts: Iterable[str], folders: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-_LEAVES = frozenset({str, int, float, bool, type(None)})
-
-
 class Fingerprints:
     def __init__(
         self,
@@ -60,8 +57,6 @@ class Fingerprints:
     def _plain(self, value: Any) -> Any:
         """`value` with each card replaced by its own hash: a card shows on many pages
         (its day, week, month, tags, authors), and is written out once."""
-        if type(value) in _LEAVES:  # most of what a page shows: asked first
-            return value
         if isinstance(value, PaperView):
             return self._card(value)
         if isinstance(value, tuple | list):

@@ -49,14 +49,14 @@ def _env(template_dirs: tuple[str, ...]) -> Environment:
 
 def _render(name: str, digest: Digest, recipient: str | None, dirs: Sequence[Path]) -> str:
     """A feed's own template may be broken: that is a message naming it, not a traceback."""
-    env = _env(tuple(str(d) for d in dirs))
+    template = None
     try:
-        template = env.get_template(name)
+        template = _env(tuple(str(d) for d in dirs)).get_template(name)
         return template.render(digest=digest, unsubscribe=digest.unsubscribe_for(recipient))
     except TemplateSyntaxError as e:
         raise _template_problem(e.filename or name, e.lineno, e.message or str(e)) from None
     except TemplateError as e:
-        found = env.get_template(name).filename or name
+        found = template.filename if template is not None and template.filename else name
         raise _template_problem(found, None, e.message or str(e)) from None
 
 
