@@ -30,6 +30,15 @@ def card_titles(html: str) -> list[str]:
     return re.findall(r'class="pf-card__title"[^>]*>(?:<a [^>]+>)?([^<]+)<', html)
 
 
+def row_titles(html: str) -> list[str]:
+    return re.findall(r'<a class="pf-row__title" href="[^"]+">([^<]+)<', html)
+
+
+def titles(html: str) -> list[str]:
+    """The papers a tag page lists, in cards or in rows."""
+    return card_titles(html) + row_titles(html)
+
+
 def pager(html: str) -> str:
     found = re.findall(r'<nav class="pf-pager pf-pages".*?</nav>', html, re.S)
     assert len(found) == 2  # above the cards and below them, alike
@@ -51,7 +60,7 @@ def paged(site: Site) -> Site:
 
 
 def test_a_tag_is_listed_newest_first_over_numbered_pages(paged: Site) -> None:
-    shown = [card_titles(paged.html(page)) for page in PAGES]
+    shown = [titles(paged.html(page)) for page in PAGES]
     assert shown == [
         ["Paper 7", "Paper 6", "Paper 5"],
         ["Paper 4", "Paper 3", "Paper 2"],
@@ -94,7 +103,7 @@ def test_each_page_has_its_own_title_and_address_and_the_tags_feeds(paged: Site)
             f"{BASE}tags/t/atom.xml",
         }
         assert "data-pagefind-body" not in html  # listings are not searched
-        assert "data-pf-new" in html  # "new since your last visit" marks their cards
+        assert "data-pf-new" in html  # "new since your last visit" marks their papers
     sitemap = paged.read("sitemap.xml")
     assert all(f"<loc>{BASE}{page}</loc>" in sitemap for page in PAGES)
 
@@ -112,6 +121,22 @@ def test_one_page_lists_them_all_unpaginated_or_within_the_size(
     assert "pf-pages" not in html
     assert "page 1 of" not in text_of(html)
     assert not (site.site_dir / "tags/t/page").exists()
+
+
+def test_a_tag_longer_than_a_page_is_listed_in_rows_and_a_short_one_in_cards(
+    paged: Site,
+) -> None:
+    # rows are a third of a card's bytes: at 100,000 papers the big tags' pages are
+    # most of the listings, and a reader paging through them scans titles
+    paged.add(id="s1", title="Short One", added="2024-11-09", tags=["short"])
+    paged.build()
+    for page in PAGES:
+        html = paged.html(page)
+        assert card_titles(html) == []
+        assert row_titles(html)
+        assert "data-pf-added=" in html  # "new since your last visit" still marks them
+    short = paged.html("tags/short/")
+    assert card_titles(short) == ["Short One"] and row_titles(short) == []
 
 
 def test_the_pages_are_cut_as_the_template_cuts_them() -> None:
@@ -145,7 +170,7 @@ def test_a_new_paper_moves_every_page_down_one_as_a_fresh_build_does(tmp_path: P
     rebuilt.build()
     rebuilt.add(id="p8", title="Paper 8", added="2024-11-08", tags=["t"])
     rebuilt.build()
-    assert [card_titles(rebuilt.html(page)) for page in PAGES] == [
+    assert [titles(rebuilt.html(page)) for page in PAGES] == [
         ["Paper 8", "Paper 7", "Paper 6"],
         ["Paper 5", "Paper 4", "Paper 3"],
         ["Paper 2", "Paper 1"],
@@ -166,7 +191,7 @@ def test_an_edited_paper_makes_only_its_own_page_again(
     paged.build()
     after = stamps(paged)
     assert [page for page in PAGES if after[page] != before[page]] == [changed]
-    assert "Retitled" in card_titles(paged.html(changed))
+    assert "Retitled" in titles(paged.html(changed))
 
 
 def test_the_pages_of_two_tags_render_alike_with_the_chrome_copied(
