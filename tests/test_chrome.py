@@ -3,6 +3,7 @@ would have rendered: every file of a site is the same built with and without it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,38 @@ def test_copied_chrome_is_the_chrome_each_page_renders(
     assert [path for path in files if files[path] != expected[path]] == []
     assert caches[0].copied > 0  # pages took their chrome from a copy
     assert caches[1].copied == 0
+
+
+PAGES = ["index.html", "papers/p01/index.html", "tags/t0/index.html", "about/index.html"]
+
+
+@pytest.mark.parametrize(("name", "offered"), [("plain", False), ("sticky tabs", True)])
+def test_a_saved_colour_scheme_is_restored_only_where_the_site_offers_one(
+    tmp_path: Path, name: str, offered: bool
+) -> None:
+    site = make_site(tmp_path, SITES[name])
+    site.build()
+    for page in PAGES:
+        html = site.read(page)
+        assert ('__md_get("__palette")' in html) is offered, page
+        assert ('data-md-component="palette"' in html) is offered, page
+
+
+def test_the_pages_share_one_search_box_and_carry_only_its_frame(tmp_path: Path) -> None:
+    site = make_site(tmp_path, SITES["plain"])
+    site.build()
+    box = site.read("assets/javascripts/search-box.html")
+    assert 'data-pf-search-query' in box
+    assert 'placeholder="Search"' in box and "Initializing search" in box
+    assert '<select name="tag">' in box and '<select name="year">' in box
+    assert "{%" not in box and "<svg" in box  # rendered, icons and all
+    for page in PAGES:
+        html = site.read(page)
+        frame = re.search(r'<div class="md-search" ([^>]*)>(.*?)</div>', html, re.S)
+        assert frame and frame.group(2) == "", page
+        where = dict(re.findall(r'(data-pf-search[\w-]*)="([^"]*)"', frame.group(1)))
+        folder = Path(page).parent
+        assert (site.site_dir / folder / where["data-pf-search-box"]).resolve() == (
+            site.site_dir / "assets/javascripts/search-box.html"
+        ).resolve(), page
+        assert "data-pf-search-query" not in html, page

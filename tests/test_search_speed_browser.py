@@ -103,3 +103,23 @@ def test_keystrokes_during_a_search_are_answered_by_the_newest_query(page) -> No
     page.evaluate(TYPE, ["otter"])
     page.wait_for_function(f"{META} == '1 matching document' && {ITEMS} == 1")
     assert page.evaluate("window.seen") == ["Otters hold hands"]
+
+
+def test_what_a_reader_types_before_the_box_is_in_is_searched(served: str) -> None:
+    # A page holds the box's frame and fetches its inside (search-box.html): held back
+    # here, as a slow network would, while the reader opens the box and types.
+    with chromium() as browser:
+        page = browser.new_page()
+        held: list[object] = []
+        page.route("**/search-box.html", lambda route: held.append(route))
+        page.goto(served)
+        page.keyboard.press("/")
+        page.keyboard.type("otterz")
+        page.keyboard.press("Backspace")
+        assert page.is_checked("#__search")  # the key opened the box at once
+        assert page.locator("[data-pf-search-query]").count() == 0
+        assert len(held) == 1
+        held[0].continue_()  # type: ignore[attr-defined]
+        page.wait_for_function(f"{META} == '1 matching document'")
+        assert page.input_value("[data-pf-search-query]") == "otter"
+        assert page.evaluate("document.activeElement.matches('[data-pf-search-query]')")

@@ -110,6 +110,7 @@ def test_the_wheel_holds_the_theme_the_templates_and_the_starter_files(wheel: Pa
         "paperfeed/theme/paper.html",
         "paperfeed/theme/partials/pf-macros.html",
         "paperfeed/theme/partials/search.html",
+        "paperfeed/theme/assets/javascripts/search-box.html",
         "paperfeed/theme/assets/javascripts/search.js",
         "paperfeed/theme/assets/javascripts/paperfeed.js",
         "paperfeed/theme/assets/stylesheets/paperfeed.css",

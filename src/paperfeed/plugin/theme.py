@@ -8,6 +8,10 @@ from mkdocs.exceptions import PluginError
 
 from paperfeed.theme import THEME_DIR
 
+# Rendered once a build to a file of its own (MkDocs' static templates, as 404.html):
+# the search box's inside, which every page would otherwise repeat.
+SEARCH_BOX = "assets/javascripts/search-box.html"
+
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
@@ -19,6 +23,7 @@ def install(config: MkDocsConfig) -> None:
             f"mkdocs.yml: theme: name: {theme.name!r}: paperfeed's pages extend Material for "
             "MkDocs: set `theme: name: material`"
         )
+    theme.static_templates.add(SEARCH_BOX)
     if str(THEME_DIR) in theme.dirs:
         return
     # theme.dirs is custom_dir (if any), Material's templates, MkDocs' own: the first
