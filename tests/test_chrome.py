@@ -123,7 +123,7 @@ def test_the_pages_share_one_search_box_and_carry_only_its_frame(tmp_path: Path)
     site = make_site(tmp_path, SITES["plain"])
     site.build()
     box = site.read("assets/javascripts/search-box.html")
-    assert 'data-pf-search-query' in box
+    assert "data-pf-search-query" in box
     assert 'placeholder="Search"' in box and "Initializing search" in box
     assert '<select name="tag">' in box and '<select name="year">' in box
     assert "{%" not in box and "<svg" in box  # rendered, icons and all
