@@ -38,16 +38,21 @@ class _Page(HTMLParser):
 
 
 def _pages(site_dir: Path) -> dict[str, _Page]:
-    """Every built HTML page, by its address under the site's root ("" for home)."""
+    """Every built HTML page, by its address under the site's root ("" for home).
+
+    The search box is not a page: search.js puts it into every page's frame, so each page
+    is read with it in.
+    """
+    box = (site_dir / "assets/javascripts/search-box.html").read_text(encoding="utf-8")
     pages = {}
     for path in sorted(site_dir.rglob("*.html")):
         rel = path.relative_to(site_dir)
-        if rel.parts[0] == "pagefind":
+        if rel.parts[0] in ("pagefind", "assets"):
             continue
         address = rel.as_posix()
         address = address[: -len("index.html")] if address.endswith("index.html") else address
         page = _Page()
-        page.feed(path.read_text(encoding="utf-8"))
+        page.feed(path.read_text(encoding="utf-8") + box)
         pages[address] = page
     return pages
 

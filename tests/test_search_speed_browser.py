@@ -49,7 +49,8 @@ async (query) => {
   return (await Promise.all(found.results.map((r) => r.data()))).map((d) => d.meta.title);
 }
 """
-META = "document.querySelector('.md-search-result__meta').textContent"
+# "?." as the box may not be in yet: a missing node is "not yet", not an error.
+META = "document.querySelector('.md-search-result__meta')?.textContent"
 ITEMS = "document.querySelectorAll('.md-search-result__item:not(.pf-search-more)').length"
 
 
@@ -72,6 +73,7 @@ def page(served: str) -> Iterator[object]:
     with chromium() as browser:
         page = browser.new_page()
         page.goto(served)
+        page.wait_for_selector("[data-pf-search-query]", state="attached")  # the box is in
         page.keyboard.press("/")
         yield page
 
