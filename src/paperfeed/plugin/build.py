@@ -368,6 +368,7 @@ class Build:
             limit=self.options.feed_limit,
             author_min=self._author_min,
             author_limit=self.options.author_feed_limit,
+            tag_limit=self.options.tag_feed_limit,
         )
 
 

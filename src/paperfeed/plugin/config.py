@@ -79,6 +79,9 @@ class PaperfeedConfig(Config):
     # An author's feed (/authors/<slug>/feed.xml) lists their newest papers, this many:
     # thousands of authors make thousands of feeds.
     author_feed_limit = c.Type(int, default=10)
+    # A tag's feed (/tags/<tag>/feed.xml) lists its newest papers, this many, abstracts
+    # and all: hundreds of tags make hundreds of feeds.
+    tag_feed_limit = c.Type(int, default=20)
 
     # Authors with fewer papers than this get no page of their own, and so no feed (they
     # are listed, with their papers, on /authors/index/<letter>/). Each page costs a render
