@@ -3,6 +3,7 @@ would have rendered: every file of a site is the same built with and without it.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import yaml
 
 from conftest import Site, built_with_and_without, write_text
 from paperfeed.plugin import chrome
+from paperfeed.plugin.material_config import without_search
 
 # Pages at every depth: papers/<id>/, tags/<tag>/ ... at two, trending/ and the
 # hand-written about/ at one, guide/deep/page/ at three. Hand-written pages share a
@@ -137,3 +139,43 @@ def test_the_pages_share_one_search_box_and_carry_only_its_frame(tmp_path: Path)
             site.site_dir / "assets/javascripts/search-box.html"
         ).resolve(), page
         assert "data-pf-search-query" not in html, page
+
+
+@pytest.mark.parametrize(
+    ("language", "none", "copy"),
+    [
+        ("en", "No matching documents", "Copy to clipboard"),
+        ("de", "Keine Suchergebnisse", "In Zwischenablage kopieren"),
+    ],
+)
+def test_search_phrases_are_said_once_by_the_box_not_by_every_page(
+    tmp_path: Path, language: str, none: str, copy: str
+) -> None:
+    site = make_site(tmp_path, {"theme": {"language": language}, "nav": NAV})
+    site.build()
+    box = site.read("assets/javascripts/search-box.html")
+    assert f'data-pf-say-none="{none}"' in box
+    for page in PAGES:
+        found = re.search(
+            r'<script id="__config" type="application/json">(.*?)</script>', site.read(page), re.S
+        )
+        assert found, page
+        settings = json.loads(found.group(1))
+        # Material's search never starts here: its worker and phrases are not carried
+        assert "search" not in settings, page
+        assert not [key for key in settings["translations"] if key.startswith("search")], page
+        # what the bundle reads for the rest stays
+        assert settings["translations"]["clipboard.copy"] == copy, page
+        assert settings["base"] and "features" in settings and "version" in settings, page
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '<script id="__config" type="application/json">{"base": "."}</script>',  # no search
+        '<script id="__config" type="application/json">{"search": "w.js"</script>',  # not JSON
+        "<script>var config = {}</script>",  # written some other way
+    ],
+)
+def test_settings_a_newer_material_writes_otherwise_are_left_as_they_are(block: str) -> None:
+    assert without_search(block) == block

@@ -5,8 +5,10 @@ the newest query only, and results are shown one by one in Pagefind's order."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 
 from browser import chromium, serve
 from conftest import Site
@@ -125,3 +127,28 @@ def test_what_a_reader_types_before_the_box_is_in_is_searched(served: str) -> No
         page.wait_for_function(f"{META} == '1 matching document'")
         assert page.input_value("[data-pf-search-query]") == "otter"
         assert page.evaluate("document.activeElement.matches('[data-pf-search-query]')")
+
+
+def test_the_box_speaks_the_sites_language(tmp_path: Path) -> None:
+    site = Site(tmp_path)
+    site.add(id="2413.00001", title="Otters hold hands", abstract="Sea otters sleep afloat.")
+    config = site.config
+    site.config = lambda: _in_german(config())  # type: ignore[method-assign]
+    site.build()
+    with serve(site.site_dir) as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(base)
+        page.wait_for_selector("[data-pf-search-query]", state="attached")
+        page.keyboard.press("/")
+        page.wait_for_function(f"{META} == 'Suchbegriff eingeben'")
+        page.keyboard.type("otters")
+        page.wait_for_function(f"{META} == '1 Suchergebnis'")
+        page.locator("[data-pf-search-query]").fill("walrus")
+        page.wait_for_function(f"{META} == 'Keine Suchergebnisse'")
+
+
+def _in_german(path: Path) -> Path:
+    config = yaml.safe_load(path.read_text())
+    config["theme"]["language"] = "de"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path

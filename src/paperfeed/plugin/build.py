@@ -35,7 +35,7 @@ from paperfeed.fingerprint import Fingerprints
 from paperfeed.linked_data import scholarly_article
 from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
-from paperfeed.plugin import chrome, language, pieces, theme
+from paperfeed.plugin import chrome, language, material_config, pieces, theme
 from paperfeed.plugin.atomic import AtomicSite
 from paperfeed.plugin.generated import GeneratedPage, ParsedPage, convert_page, nav_titles
 from paperfeed.plugin.memory import Memory
@@ -292,6 +292,7 @@ class Build:
         chrome.install(env)
         pieces.install(env)
         language.install(env)
+        material_config.install(env)
 
     def _bring_kept(self, files: Files, config: MkDocsConfig) -> None:
         self._reuse.link_into(Path(config.site_dir))

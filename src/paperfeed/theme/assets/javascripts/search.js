@@ -62,20 +62,15 @@
     const PAGE = 10;
     const PAGES = "pages/"; // search_index.PAGES_SHARD: the hand-written pages' part
 
-    const words = (() => {
-      let translations = {};
-      try {
-        translations = JSON.parse(document.getElementById("__config").textContent).translations;
-      } catch { /* Material changed its config: fall back to English */ }
-      const say = (key, fallback) => translations[key] || fallback;
-      return {
-        ready: say("search.result.placeholder", "Type to start searching"),
-        none: say("search.result.none", "No matching documents"),
-        one: say("search.result.one", "1 matching document"),
-        other: say("search.result.other", "# matching documents"),
-        failed: "Search is not available: the search index did not load.",
-      };
-    })();
+    // In the site's language, as search-box.html says them; in English if it does not.
+    const said = result.dataset;
+    const words = {
+      ready: said.pfSayReady || "Type to start searching",
+      none: said.pfSayNone || "No matching documents",
+      one: said.pfSayOne || "1 matching document",
+      other: said.pfSayOther || "# matching documents",
+      failed: "Search is not available: the search index did not load.",
+    };
 
     let pagefind = null;      // the promise of Pagefind loaded
     let module = null;        // pagefind.js, once loaded
