@@ -8,7 +8,7 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from conftest import entry, write_entry
+from conftest import Site, entry, write_entry, write_text
 from paperfeed.abstract import paragraphs
 from paperfeed.convert import convert, from_markdown, to_markdown
 from paperfeed.entry import Paper
@@ -70,6 +70,28 @@ def test_the_plugin_keeps_the_front_matter_parsed_and_the_core_reads_its_text(
     # the loader's workers hand it back to the build by pickle
     assert pickle.loads(pickle.dumps(convert_page)) is convert_page
     assert pickle.loads(pickle.dumps(parsed)) == parsed
+    # what it holds: its front matter and body, compressed, and not the text
+    assert list(vars(parsed)) == ["packed"] and len(parsed.packed) < len(core.text.encode())
+
+
+def test_another_plugin_reads_a_paper_pages_file_as_its_markdown(tmp_path: Path) -> None:
+    # The build keeps no page's text (generated.py's ParsedPage): a plugin that reads
+    # the file gets it made, front matter and body, as `paperfeed convert` writes it.
+    site = Site(tmp_path)
+    write_entry(site.papers, FULL)
+    seen = tmp_path / "seen.md"
+    hook = write_text(
+        tmp_path / "hook.py",
+        f"""
+        def on_files(files, config):
+            page = files.get_file_from_path("papers/hep-th-9901001.md")
+            open({str(seen)!r}, "w", encoding="utf-8").write(page.content_string)
+        """,
+    )
+    site.build(hooks=[str(hook)])
+    (paper,) = load_papers(site.papers, site.root).values()
+    assert seen.read_text(encoding="utf-8") == to_markdown(paper, "papers/hep-th-9901001.yaml")
+    assert "Núñez" in site.html("papers/hep-th-9901001/")
 
 
 def test_the_page_body_is_one_raw_html_block_with_the_entry_escaped() -> None:

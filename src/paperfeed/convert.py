@@ -8,7 +8,7 @@ sits apart under `pf` and is ignored when reading a page back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import frontmatter
 import yaml
@@ -67,6 +67,23 @@ def describe(summary: str | None, abstract: str) -> str:
     return summary or _shorten(plain_text(abstract))
 
 
+class PageSource(Protocol):
+    """A converted page however it is kept: as its text (MarkdownPage), or in the form an
+    engine reads fastest (the plugin's ParsedPage), which makes the text when asked."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def body(self) -> str: ...
+
+    def front_matter(self) -> dict[str, Any]: ...
+
+    def fingerprint(self) -> bytes:
+        """What the page is made of, as bytes: the same bytes, the same page."""
+        ...
+
+
 @dataclass(frozen=True)
 class MarkdownPage:
     """A converted page: Markdown text that starts with YAML front matter."""
@@ -87,6 +104,9 @@ class MarkdownPage:
     def body(self) -> str:
         return split_page(self.text)[1]
 
+    def fingerprint(self) -> bytes:
+        return self.text.encode("utf-8", "surrogatepass")
+
 
 def to_markdown(paper: Paper, source: str) -> str:
     """The whole page: front matter and body."""
@@ -105,6 +125,12 @@ def page_text(meta: dict[str, Any], body: str) -> str:
         post, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000
     )
     return text + "\n"
+
+
+def body_as_read(body: str) -> str:
+    """`body` as split_page reads it back from page_text's page (which trims it)."""
+    trimmed = body.lstrip("\n").rstrip()
+    return trimmed + "\n" if trimmed else ""
 
 
 def from_markdown(text: str) -> Paper:

@@ -49,7 +49,7 @@ class Fingerprints:
 
     def of(self, page: GeneratedPage) -> str:
         digest = hashlib.sha256(self.key.encode())
-        digest.update(page.text.encode("utf-8", "surrogatepass"))
+        digest.update(page.markdown.fingerprint())
         shown = self._plain(self._shown(page.shows)) if page.shows else None
         digest.update(repr(shown).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()

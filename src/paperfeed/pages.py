@@ -15,7 +15,7 @@ from typing import Any, ClassVar, TypeVar
 
 from paperfeed import urls
 from paperfeed.catalog import Catalog
-from paperfeed.convert import HIDE, MarkdownPage, convert
+from paperfeed.convert import HIDE, MarkdownPage, PageSource, convert
 from paperfeed.entry import Paper
 from paperfeed.processes import map_chunks
 
@@ -153,7 +153,7 @@ def shown_meta(shown: Shown) -> dict[str, Any]:
 @dataclass(frozen=True)
 class GeneratedPage:
     uri: str  # path under the docs folder, e.g. "days/2024-11-27.md"
-    markdown: MarkdownPage
+    markdown: PageSource
     # When its content last changed: the newest `added` it shows. Sitemaps use it in
     # place of the build's clock, so two builds of the same papers are identical.
     updated: date | None = None
@@ -166,9 +166,9 @@ class GeneratedPage:
 
 def site_pages(
     catalog: Catalog,
-    converted: Mapping[str, MarkdownPage] | None = None,
+    converted: Mapping[str, PageSource] | None = None,
     author_min: int = 1,
-    page_type: type[MarkdownPage] = MarkdownPage,
+    make_page: Callable[[dict[str, Any], str], PageSource] = MarkdownPage.of,
     page_size: int = 50,
 ) -> Iterator[GeneratedPage]:
     """Every generated page: one per paper, day, week, month, tag and author, and the
@@ -177,8 +177,8 @@ def site_pages(
 
     `converted` holds paper pages already made while loading (by paper id); authors
     with fewer than `author_min` papers get no page of their own. The listing pages are
-    made as `page_type` (an engine's kind of MarkdownPage, e.g. one that keeps its
-    front matter parsed); a tag's papers are listed `page_size` a page (0: one page).
+    made by `make_page(meta, body)` (an engine's kind of page source, e.g. one that
+    keeps its front matter parsed); a tag's papers are listed `page_size` a page (0: one page).
     """
     if converted is not None:
         for paper in catalog.papers:
@@ -186,7 +186,7 @@ def site_pages(
     else:
         jobs = [(paper, catalog.sources[paper.id]) for paper in catalog.papers]
         yield from map_chunks(_paper_pages, jobs)
-    listing = partial(_listing, page_type)
+    listing = partial(_listing, make_page)
     latest = catalog.latest_day
     home_day = latest.isoformat() if latest else None
     yield listing(urls.HOME, "home.html", "Daily Papers", latest, DayShown(home_day))
@@ -256,12 +256,12 @@ def _paper_pages(jobs: Sequence[tuple[Paper, str]]) -> list[GeneratedPage]:
     return [_paper_page(paper, convert(paper, source)) for paper, source in jobs]
 
 
-def _paper_page(paper: Paper, page: MarkdownPage) -> GeneratedPage:
+def _paper_page(paper: Paper, page: PageSource) -> GeneratedPage:
     return GeneratedPage(urls.paper_source(paper.id), page, paper.day, PaperShown(paper.id))
 
 
 def _listing(
-    page_type: type[MarkdownPage],
+    make_page: Callable[[dict[str, Any], str], PageSource],
     path: str,
     template: str,
     title: str,
@@ -275,4 +275,4 @@ def _listing(
         "hide": list(HIDE),
         "pf": shown_meta(shown),
     }
-    return GeneratedPage(urls.source_of(path), page_type.of(meta, ""), updated, shown)
+    return GeneratedPage(urls.source_of(path), make_page(meta, ""), updated, shown)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from paperfeed.catalog import PaperView
-from paperfeed.convert import MarkdownPage
+from paperfeed.convert import PageSource
 from paperfeed.errors import PaperfeedError, Problem
 from paperfeed.pagefind_order import PagefindFormatError, stabilise
 from paperfeed.processes import Forked, orphaned
@@ -77,7 +77,7 @@ class PaperIndex:
     def __init__(
         self,
         output: Path,
-        papers: Sequence[tuple[PaperView, MarkdownPage]],
+        papers: Sequence[tuple[PaperView, PageSource]],
         lang: str,
         fork: bool = False,
     ) -> None:

@@ -37,7 +37,13 @@ from paperfeed.load import load_entries
 from paperfeed.pages import site_pages
 from paperfeed.plugin import chrome, language, material_config, pieces, theme
 from paperfeed.plugin.atomic import AtomicSite
-from paperfeed.plugin.generated import GeneratedPage, ParsedPage, convert_page, nav_titles
+from paperfeed.plugin.generated import (
+    GeneratedPage,
+    PageFile,
+    ParsedPage,
+    convert_page,
+    nav_titles,
+)
 from paperfeed.plugin.memory import Memory
 from paperfeed.plugin.reuse import PageReuse, site_key_of
 from paperfeed.plugin.search import unhook_lunr
@@ -175,7 +181,7 @@ class Build:
             self.catalog, site_key_of(config), self._pageless, self._card_hashes
         )
         pages = site_pages(
-            self.catalog, self._converted, minimum, ParsedPage, self.options.listing_page_size
+            self.catalog, self._converted, minimum, ParsedPage.of, self.options.listing_page_size
         )
         for page in pages:
             if files.get_file_from_path(page.uri) is not None:
@@ -202,7 +208,7 @@ class Build:
         inclusion = (
             InclusionLevel.UNDEFINED if page.uri in _NAV_CANDIDATES else InclusionLevel.NOT_IN_NAV
         )
-        file = File.generated(config, page.uri, content=page.text, inclusion=inclusion)
+        file = PageFile.of(config, page.uri, page.markdown, inclusion)
         made = GeneratedPage(title, file, config)
         made.converted = page.markdown
         if page.updated:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pickle
 import re
+import sys
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -19,10 +21,11 @@ from urllib.parse import urlsplit
 
 import yaml
 from markupsafe import escape
+from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from paperfeed.convert import MarkdownPage, front_matter, page_text, split_page
+from paperfeed.convert import PageSource, body_as_read, front_matter, page_text, split_page
 from paperfeed.render import page_body
 from paperfeed.title import title_text
 
@@ -36,21 +39,70 @@ _TEMPLATE = re.compile(r"^template: ([\w./-]+)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
-class ParsedPage(MarkdownPage):
-    """A converted page with the front matter its text starts with also kept parsed
-    (pickled: smaller than the dict, and a new dict for every read). MkDocs reads the
-    front matter of every page it renders, and parsing YAML written a moment ago is the
-    slow way: unpickling is several times faster."""
+class ParsedPage:
+    """A converted page kept as its front matter, parsed, and its body, without its
+    text: pickled (MkDocs reads the front matter of every page it renders, and parsing
+    YAML written a moment ago is the slow way: unpickling is several times faster, and
+    a new dict for every read) and compressed. Made only if something asks for it, the
+    text (the YAML before the body) held for 100,000 papers was 0.7 GB, and the pickle
+    is a third of its size compressed: a build of 100,000 papers holds them all."""
 
-    parsed: bytes = b""
+    packed: bytes
 
     @classmethod
     def of(cls, meta: dict[str, Any], body: str) -> ParsedPage:
-        return cls(page_text(meta, body), pickle.dumps(meta, pickle.HIGHEST_PROTOCOL))
+        kept = pickle.dumps((meta, body_as_read(body)), pickle.HIGHEST_PROTOCOL)
+        return cls(zlib.compress(kept, 1))  # (level 1: as small as 9 for these, sooner)
+
+    def _unpacked(self) -> tuple[dict[str, Any], str]:
+        meta, body = pickle.loads(zlib.decompress(self.packed))
+        return meta, body
 
     def front_matter(self) -> dict[str, Any]:
-        meta: dict[str, Any] = pickle.loads(self.parsed)
-        return meta
+        return self._unpacked()[0]
+
+    @property
+    def body(self) -> str:
+        return self._unpacked()[1]
+
+    @property
+    def text(self) -> str:
+        return page_text(*self._unpacked())
+
+    def fingerprint(self) -> bytes:
+        return self.packed
+
+
+class PageFile(File):
+    """A generated page's file, whose content is its page's text, made when read (see
+    ParsedPage): MkDocs and other plugins read it as any file's, and may replace it."""
+
+    _page: PageSource | None = None
+
+    @classmethod
+    def of(cls, config: MkDocsConfig, uri: str, page: PageSource, inclusion: Any) -> PageFile:
+        made = cls.generated(config, uri, content="", inclusion=inclusion)
+        assert isinstance(made, PageFile)
+        made._page = page
+        return made
+
+    @property
+    def content_string(self) -> str:
+        return super().content_string if self._page is None else self._page.text
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self._page = None
+        vars(File)["content_string"].fset(self, value)
+
+    @property
+    def content_bytes(self) -> bytes:
+        return super().content_bytes if self._page is None else self._page.text.encode()
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self._page = None
+        vars(File)["content_bytes"].fset(self, value)
 
 
 def convert_page(paper: Paper, source: str) -> ParsedPage:
@@ -64,7 +116,8 @@ class GeneratedPage(Page):
     # is linked into the new build, and its source need not even be read.
     kept = False
     # What the converter made of the page; its text is the file's content.
-    converted: MarkdownPage | None = None
+    converted: PageSource | None = None
+    _template_name: str | None = None
 
     def read_source(self, config: MkDocsConfig) -> None:
         # MkDocs reads every page before it renders any; 100,000 pages read at once are
@@ -107,6 +160,14 @@ class GeneratedPage(Page):
         return bool(self.markdown) or self.kept or not self.file.inclusion.is_not_in_nav()
 
     def _template(self) -> str:
+        if self._template_name is None:
+            self._template_name = self._template_read()
+        return self._template_name
+
+    def _template_read(self) -> str:
+        if self.converted is not None:  # (its text would be made only to be searched)
+            template = self.converted.front_matter().get("template")
+            return sys.intern(template) if isinstance(template, str) else "main.html"
         found = _TEMPLATE.search(self.file.content_string, 0, 4096)
         return found[1] if found else "main.html"
 
