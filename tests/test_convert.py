@@ -65,6 +65,7 @@ def test_the_plugin_keeps_the_front_matter_parsed_and_the_core_reads_its_text(
     parsed = convert_page(paper, "papers/x.yaml")
     assert parsed.text == core.text and parsed.body == core.body
     assert parsed.front_matter() == core.front_matter() == frontmatter.loads(core.text).metadata
+    assert parsed.parts() == core.parts() == (core.front_matter(), core.body)
     # a new dict every read: MkDocs' page changes its meta (generated.py escapes the title)
     assert parsed.front_matter() is not parsed.front_matter()
     # the loader's workers hand it back to the build by pickle

@@ -79,6 +79,10 @@ class PageSource(Protocol):
 
     def front_matter(self) -> dict[str, Any]: ...
 
+    def parts(self) -> tuple[dict[str, Any], str]:
+        """(front matter, body) in one read."""
+        ...
+
     def fingerprint(self) -> bytes:
         """What the page is made of, as bytes: the same bytes, the same page."""
         ...
@@ -103,6 +107,9 @@ class MarkdownPage:
     @property
     def body(self) -> str:
         return split_page(self.text)[1]
+
+    def parts(self) -> tuple[dict[str, Any], str]:
+        return self.front_matter(), self.body
 
     def fingerprint(self) -> bytes:
         return self.text.encode("utf-8", "surrogatepass")

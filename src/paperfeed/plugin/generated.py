@@ -40,12 +40,11 @@ _TEMPLATE = re.compile(r"^template: ([\w./-]+)$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class ParsedPage:
-    """A converted page kept as its front matter, parsed, and its body, without its
-    text: pickled (MkDocs reads the front matter of every page it renders, and parsing
-    YAML written a moment ago is the slow way: unpickling is several times faster, and
-    a new dict for every read) and compressed. Made only if something asks for it, the
-    text (the YAML before the body) held for 100,000 papers was 0.7 GB, and the pickle
-    is a third of its size compressed: a build of 100,000 papers holds them all."""
+    """A converted page kept as its front matter and body, pickled and compressed; its
+    text is made only when asked for. MkDocs reads the front matter of every page it
+    renders, and unpickling is several times faster than parsing the YAML written a
+    moment ago (and gives a new dict each read). A build holds every page until it
+    ends: at 100,000 papers the texts were 0.7 GB, and the pickles compress to a third."""
 
     packed: bytes
 
@@ -54,20 +53,20 @@ class ParsedPage:
         kept = pickle.dumps((meta, body_as_read(body)), pickle.HIGHEST_PROTOCOL)
         return cls(zlib.compress(kept, 1))  # (level 1: as small as 9 for these, sooner)
 
-    def _unpacked(self) -> tuple[dict[str, Any], str]:
+    def parts(self) -> tuple[dict[str, Any], str]:
         meta, body = pickle.loads(zlib.decompress(self.packed))
         return meta, body
 
     def front_matter(self) -> dict[str, Any]:
-        return self._unpacked()[0]
+        return self.parts()[0]
 
     @property
     def body(self) -> str:
-        return self._unpacked()[1]
+        return self.parts()[1]
 
     @property
     def text(self) -> str:
-        return page_text(*self._unpacked())
+        return page_text(*self.parts())
 
     def fingerprint(self) -> bytes:
         return self.packed
@@ -134,7 +133,7 @@ class GeneratedPage(Page):
         """Read the page's front matter and body."""
         source = config.plugins.on_page_read_source(page=self, config=config)
         if source is None and self.converted is not None:
-            self.markdown, self.meta = self.converted.body, self.converted.front_matter()
+            self.meta, self.markdown = self.converted.parts()
         else:
             text = self.file.content_string if source is None else source
             self.markdown, self.meta = split_front_matter(text)
